@@ -1,0 +1,40 @@
+# Quick start: `make run` serves the seeded demo directory, `make test` runs the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+SHOPS ?= 100000
+DB_FILE := instance/bonnes_adresses.sqlite3
+export FLASK_APP := app
+
+.PHONY: run test lint format bench seed clean
+
+$(BIN)/activate: requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+run: $(BIN)/activate
+	@if [ -z "$$DATABASE_URL" ] && [ ! -f $(DB_FILE) ]; then $(BIN)/flask seed; else $(BIN)/flask db upgrade; fi
+	$(BIN)/flask run --port $(PORT)
+
+seed: $(BIN)/activate
+	$(BIN)/flask seed
+
+test: $(BIN)/activate
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/activate
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(BIN)/activate
+	$(BIN)/python bench/search_benchmark.py --shops $(SHOPS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,47 @@
+"""Composition root: ``create_app`` builds the Bonnes Adresses web application."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from directory import models  # noqa: F401 - registers every model on the metadata
+from directory.accounts.views import bp as accounts_bp
+from directory.config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from directory.database import configure_sqlite
+from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
+from directory.i18n import select_locale
+from directory.pages.views import bp as pages_bp
+from directory.seeding.cli import init_cli
+from directory.shops.views import bp as shops_bp
+from directory.tips.views import bp as tips_bp
+from directory.votes.views import bp as votes_bp
+from directory.web import init_web
+
+BLUEPRINTS = (pages_bp, accounts_bp, shops_bp, votes_bp, tips_bp)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; ``config`` overrides the environment (tests pass their database here)."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(config))
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    init_web(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    init_cli(app)
+    return app

@@ -1,0 +1,60 @@
+"""Member accounts."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from directory.extensions import db
+from directory.timeutil import utcnow
+
+
+class Role(enum.StrEnum):
+    """What an account may do; each role includes the ones before it."""
+
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+def new_session_token() -> str:
+    """Return a fresh random login identifier; rotating it ends every session of the user."""
+    return secrets.token_hex(24)
+
+
+class User(UserMixin, db.Model):
+    """A registered member."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    is_banned: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        """Flask-Login stores the session token, not the id, so logout can revoke it."""
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Banned accounts cannot log in or keep a session."""
+        return not self.is_banned
+
+    @property
+    def is_moderator(self) -> bool:
+        """True for moderators and admins."""
+        return self.role in (Role.MODERATOR.value, Role.ADMIN.value)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,85 @@
+"""Account operations: register, authenticate, end sessions."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from directory.accounts.models import User, new_session_token
+from directory.accounts.passwords import hash_password, password_problem, verify_password
+from directory.errors import Conflict, ValidationFailed
+from directory.extensions import db
+from directory.validation import clean_text
+
+# Verifying against a real hash when the email is unknown keeps both failures equally slow.
+_DUMMY_HASH = hash_password("not-a-real-password-only-for-timing")
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Return the user with this email (any case), or None."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register(
+    email: str,
+    display_name: str,
+    password: str,
+    *,
+    time_cost: int = 3,
+    memory_cost: int = 65536,
+    is_demo: bool = False,
+) -> User:
+    """Create a member account; raise ``ValidationFailed``/``Conflict`` naming the bad field."""
+    email = normalise_email(email)
+    display_name = clean_text(display_name, "display_name", 50, required=True)
+    problem = password_problem(password, [email, display_name, "bonnes", "adresses"])
+    if problem:
+        raise ValidationFailed(problem, field="password")
+    if find_user_by_email(email) is not None:
+        raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."), field="email")
+    taken = db.session.scalar(
+        select(User.id).where(func.lower(User.display_name) == display_name.lower())
+    )
+    if taken is not None:
+        raise Conflict(_("Ce nom est déjà pris."), field="display_name")
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password, time_cost, memory_cost),
+        is_demo=is_demo,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for these credentials, or raise one message for every failure."""
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not ok:
+        raise ValidationFailed(_("E-mail ou mot de passe incorrect."), field="password")
+    if user.is_banned:
+        raise ValidationFailed(_("Ce compte a été suspendu."), field="email")
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Rotate the login token so every copy of the user's session cookie stops working."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def load_user_by_session_token(token: str) -> User | None:
+    """Flask-Login's loader: the cookie holds the session token; banned users get nothing."""
+    if not token or len(token) > 64:
+        return None
+    user = db.session.scalar(select(User).where(User.session_token == token))
+    if user is None or user.is_banned:
+        return None
+    return user

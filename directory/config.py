@@ -1,0 +1,65 @@
+"""Application configuration, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment does not provide a usable configuration."""
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'bonnes_adresses.sqlite3'}"
+    # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Return the configuration mapping: defaults, then the environment, then ``overrides``."""
+    env = os.environ.get("FLASK_ENV") or os.environ.get("APP_ENV") or "development"
+    overrides = dict(overrides or {})
+    testing = bool(overrides.get("TESTING"))
+    secret = os.environ.get("SECRET_KEY")
+    if not secret and "SECRET_KEY" not in overrides:
+        if env != "development" and not testing:
+            raise ConfigError("SECRET_KEY must be set outside development.")
+        secret = "dev-only-secret-key-change-me"  # noqa: S105 - development default only
+    config = {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search_index")),
+        "PORT": int(os.environ.get("PORT", "5000")),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "LANGUAGES": ("fr", "nl", "en"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "WRITE_RATE_LIMIT": os.environ.get("WRITE_RATE_LIMIT", "30 per minute"),
+        "PER_PAGE": 20,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Argon2id parameters: the library's defaults (RFC 9106 low-memory profile).
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    if env == "production":
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+    config.update(overrides)
+    return config

@@ -1,0 +1,38 @@
+"""Engine tuning: SQLite pragmas and transaction mode."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and write transactions that take the lock up front.
+
+    pysqlite starts transactions lazily, so a transaction that reads before it writes fails with
+    "database is locked" instead of waiting when another writer got in between. Writes therefore
+    begin with ``BEGIN IMMEDIATE`` (which honours the busy timeout); GET requests stay deferred
+    so readers never queue behind each other.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        read_only = has_request_context() and request.method in READ_ONLY_METHODS
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,36 @@
+"""Domain errors raised by service functions; views turn them into flashes or JSON errors."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request the domain refuses; ``field`` names the input at fault, when there is one."""
+
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationFailed(DomainError):
+    """Input that is well-formed but not acceptable (unknown town, weak password...)."""
+
+
+class NotFound(DomainError):
+    """The object does not exist or is not visible to this user."""
+
+    status_code = 404
+
+
+class PermissionDenied(DomainError):
+    """The user may not do this."""
+
+    status_code = 403
+
+
+class Conflict(DomainError):
+    """The change collides with the current state (already voted, email taken...)."""
+
+    status_code = 409

@@ -1,0 +1,9 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+
+from directory.accounts.models import Role, User
+from directory.places.models import Place
+from directory.shops.models import Category, Shop, ShopStatus
+from directory.tips.models import Tip
+from directory.votes.models import Vote
+
+__all__ = ["Category", "Place", "Role", "Shop", "ShopStatus", "Tip", "User", "Vote"]

@@ -1,0 +1,135 @@
+"""Offline geocoding from the gazetteer: town and postcode to coordinates, with suggestions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+
+from directory.errors import ValidationFailed
+from directory.extensions import db
+from directory.places.models import Place
+from directory.text import name_key
+
+POSTCODE_FORMATS = {"BE": re.compile(r"^\d{4}$"), "FR": re.compile(r"^\d{5}$")}
+COUNTRY_NAMES = {"BE": "Belgique", "FR": "France"}
+
+
+@dataclass(frozen=True)
+class PlaceSuggestion:
+    """A known place offered when the user's town or postcode was not found."""
+
+    postcode: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.postcode} {self.name}"
+
+
+_names_cache: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+
+
+def _names(country: str) -> list[tuple[str, str, str]]:
+    """(name_key, name, postcode) for every place of a country, loaded once per process."""
+    cache_key = (str(db.engine.url), country)
+    if cache_key not in _names_cache:
+        rows = db.session.execute(
+            select(Place.name_key, Place.name, Place.postcode).where(Place.country == country)
+        ).all()
+        if not rows:
+            return []  # not seeded yet: do not cache the emptiness
+        _names_cache[cache_key] = [tuple(row) for row in rows]
+    return _names_cache[cache_key]
+
+
+def suggest_places(town: str, country: str, limit: int = 5) -> list[PlaceSuggestion]:
+    """Return the known places whose names are closest to ``town``."""
+    key = name_key(town)[:120]
+    names = _names(country)
+    if not key or not names:
+        return []
+    matches = process.extract(
+        key, [n[0] for n in names], scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+    )
+    seen: set[str] = set()
+    suggestions = []
+    for _match, _score, index in matches:
+        _key, name, postcode = names[index]
+        if name not in seen:
+            seen.add(name)
+            suggestions.append(PlaceSuggestion(postcode, name))
+    return suggestions[:limit]
+
+
+def _format(suggestions: list[PlaceSuggestion]) -> str:
+    return ", ".join(str(s) for s in suggestions)
+
+
+def normalise_postcode(postcode: str, country: str) -> str:
+    """Strip spaces and a country prefix ("B-6700", "F-87000") people often type."""
+    cleaned = re.sub(r"\s+", "", postcode or "").upper()
+    return re.sub(r"^(B|F|BE|FR)-?", "", cleaned)
+
+
+def places_for_postcode(postcode: str, country: str) -> list[Place]:
+    """Every locality that shares this postcode."""
+    return list(
+        db.session.scalars(
+            select(Place)
+            .where(Place.country == country, Place.postcode == postcode)
+            .order_by(Place.is_alias, Place.name)
+        )
+    )
+
+
+def places_named(town: str, country: str | None = None) -> list[Place]:
+    """Every place whose folded name equals ``town``'s (all its postcodes)."""
+    query = select(Place).where(Place.name_key == name_key(town)[:120])
+    if country:
+        query = query.where(Place.country == country)
+    return list(db.session.scalars(query.order_by(Place.postcode)))
+
+
+def geocode(country: str, postcode: str, town: str) -> Place:
+    """Return the gazetteer place for this address, or raise ``ValidationFailed`` with hints."""
+    if country not in POSTCODE_FORMATS:
+        raise ValidationFailed(_("Choisissez la Belgique ou la France."), field="country")
+    postcode = normalise_postcode(postcode, country)
+    if not POSTCODE_FORMATS[country].match(postcode):
+        digits = 4 if country == "BE" else 5
+        raise ValidationFailed(
+            _("Un code postal %(country)s compte %(n)d chiffres.", country=country, n=digits),
+            field="postcode",
+        )
+    candidates = places_for_postcode(postcode, country)
+    key = name_key(town)
+    if candidates and key:
+        for place in candidates:
+            if place.name_key == key:
+                return place
+    if not key:
+        raise ValidationFailed(_("Indiquez la localité."), field="town")
+    same_name = places_named(town, country)
+    if same_name:
+        hint = _format([PlaceSuggestion(p.postcode, p.name) for p in same_name[:5]])
+        raise ValidationFailed(
+            _("%(town)s n'a pas le code postal %(postcode)s. Vouliez-vous dire : %(hint)s ?",
+              town=same_name[0].name, postcode=postcode, hint=hint),
+            field="postcode",
+        )
+    if candidates:
+        hint = _format([PlaceSuggestion(p.postcode, p.name) for p in candidates[:8]])
+        raise ValidationFailed(
+            _("Localité inconnue pour le code postal %(postcode)s. Localités connues : %(hint)s.",
+              postcode=postcode, hint=hint),
+            field="town",
+        )
+    suggestions = suggest_places(town, country)
+    message = _("Localité et code postal inconnus en %(country)s.",
+                country=COUNTRY_NAMES[country])
+    if suggestions:
+        message += " " + _("Vouliez-vous dire : %(hint)s ?", hint=_format(suggestions))
+    raise ValidationFailed(message, field="town")

@@ -1,0 +1,71 @@
+"""``flask seed`` and ``flask import-shops``: load the seed data, with progress output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from directory.config import PROJECT_ROOT
+from directory.extensions import db
+from directory.places.loader import load_gazetteer, read_gazetteer
+from directory.seeding.categories import load_categories
+from directory.seeding.demo import load_demo
+from directory.seeding.importer import ImportFileError, import_shops, load_category_map, summarise
+
+SEED_DIR = PROJECT_ROOT / "seed_data"
+DEMO_SHOPS = SEED_DIR / "be_gaume_arlon_osm.csv"
+CATEGORY_MAP = SEED_DIR / "osm_categories.csv"
+
+
+def _import(path: Path, *, is_demo: bool) -> None:
+    with click.progressbar(length=_count_rows(path), label=f"Importing {path.name}") as bar:
+        report = import_shops(path, load_category_map(CATEGORY_MAP), progress=bar.update,
+                              is_demo=is_demo)
+    db.session.commit()
+    for line in summarise(report):
+        click.echo(line)
+
+
+def _count_rows(path: Path) -> int:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+@click.command("seed")
+def seed_command() -> None:
+    """Create or migrate the database, then load categories, gazetteer and demo data."""
+    click.echo("Migrating the database...")
+    upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    click.echo(f"Categories: {load_categories(SEED_DIR)} created or updated")
+    total = sum(1 for _ in read_gazetteer(SEED_DIR))
+    with click.progressbar(length=total, label="Gazetteer") as bar:
+        written = load_gazetteer(SEED_DIR, progress=bar.update)
+        bar.update(total - written if written else total)
+    click.echo(f"Gazetteer: {written or 'already'} places loaded" if written
+               else "Gazetteer: up to date")
+    db.session.commit()
+    _import(DEMO_SHOPS, is_demo=True)
+    demo = load_demo(current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])
+    db.session.commit()
+    click.echo(
+        f"Demo data: {demo['members']} members, {demo['votes']} votes, {demo['tips']} tips added"
+    )
+
+
+@click.command("import-shops")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_shops_command(file: Path) -> None:
+    """Import shops from FILE (name,category,address,postcode,town,lat,lon,website,source_tag)."""
+    try:
+        _import(file, is_demo=False)
+    except ImportFileError as error:
+        raise click.ClickException(f"{file}: {error}") from None
+
+
+def init_cli(app: Flask) -> None:
+    """Register the seeding commands on ``app``."""
+    app.cli.add_command(seed_command)
+    app.cli.add_command(import_shops_command)

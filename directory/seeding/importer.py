@@ -1,0 +1,184 @@
+"""Import shops from a CSV file (the OpenStreetMap extract's column layout).
+
+Columns: ``name,category,address,postcode,town,lat,lon,website,source_tag``. Rows are keyed
+on name, postcode and tag, so importing a file again updates instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geopy.distance import great_circle
+from sqlalchemy import select
+
+from directory.errors import DomainError, ValidationFailed
+from directory.extensions import db
+from directory.places.gazetteer import geocode, places_for_postcode
+from directory.shops.models import Category, Shop, ShopStatus
+from directory.shops.ranking import hot_score
+from directory.shops.services import town_slug
+from directory.text import slugify
+from directory.timeutil import utcnow
+from directory.validation import clean_text, clean_url
+
+COLUMNS = ("name", "category", "address", "postcode", "town", "lat", "lon", "website", "source_tag")
+TAKEAWAY_TAGS = frozenset({"amenity=fast_food", "amenity=ice_cream"})
+# Gazetteer points are locality centres; a mapped position further away is a wrong row.
+MAX_KM_FROM_POSTCODE = 10.0
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported at all (missing columns, not CSV)."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Rows read."""
+        return self.created + self.updated + self.unchanged + len(self.skipped)
+
+
+def load_category_map(path: Path) -> dict[str, str]:
+    """Read ``osm_tag → category slug`` from the mapping table."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["osm_tag"]: row["category_slug"] for row in csv.DictReader(handle)}
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Read the CSV rows, checking the header first."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ImportFileError(f"missing columns: {', '.join(missing)}")
+            return list(reader)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(f"not UTF-8 text: {error}") from None
+    except csv.Error as error:
+        raise ImportFileError(f"not a CSV file: {error}") from None
+
+
+def _row_values(row: dict[str, str], categories: dict[str, int], tag_map: dict[str, str]) -> dict:
+    """Validate one row and return the shop's column values; raise DomainError to skip it."""
+    tag = (row.get("source_tag") or "").strip()
+    slug = tag_map.get(tag) or tag_map.get(f"shop={row.get('category', '').strip()}")
+    if not slug or slug not in categories:
+        raise DomainError(f"category not in the directory: {tag or row.get('category')!r}")
+    name = clean_text(row.get("name"), "name", 120, required=True)
+    try:
+        lat, lon = float(row["lat"]), float(row["lon"])
+    except (TypeError, ValueError):
+        raise DomainError("lat/lon are not numbers") from None
+    postcode, town, country = _locate(row, lat, lon)
+    website = clean_url(row.get("website"), "website")
+    return {
+        "name": name,
+        "slug": slugify(name),
+        "category_id": categories[slug],
+        "address": clean_text(row.get("address"), "address", 200),
+        "postcode": postcode,
+        "town": town,
+        "town_slug": town_slug(town, country),
+        "country": country,
+        "lat": lat,
+        "lon": lon,
+        "website": website,
+        "takeaway": tag in TAKEAWAY_TAGS,
+    }
+
+
+def _locate(row: dict[str, str], lat: float, lon: float) -> tuple[str, str, str]:
+    """Return (postcode, town, country) for a row, checked against the gazetteer.
+
+    The gazetteer lists localities, not every village: a row whose town is unknown is still
+    accepted when its postcode exists (Arlon's 6706 is Autelbas) and its mapped position lies within
+    ``MAX_KM_FROM_POSTCODE`` of one of that postcode's localities (Marbehan, 6724).
+    """
+    postcode = row.get("postcode", "").strip()
+    country = "BE" if len(postcode) == 4 else "FR"
+    try:
+        place = geocode(country, postcode, row.get("town", ""))
+    except ValidationFailed as error:
+        if error.field not in ("town", "postcode"):
+            raise
+        town = clean_text(row.get("town"), "town", 120, required=True)
+        nearby = [
+            p for p in places_for_postcode(postcode, country)
+            if great_circle((p.lat, p.lon), (lat, lon)).km <= MAX_KM_FROM_POSTCODE
+        ]
+        if not nearby:
+            raise
+        return postcode, town, country
+    if great_circle((place.lat, place.lon), (lat, lon)).km > MAX_KM_FROM_POSTCODE:
+        raise DomainError(f"position {lat},{lon} is far from {place.name}")
+    return place.postcode, place.name, place.country
+
+
+def import_shops(
+    path: Path,
+    tag_map: dict[str, str],
+    *,
+    progress: Callable[[int], None] | None = None,
+    is_demo: bool = False,
+) -> ImportReport:
+    """Create or update a shop per valid row of ``path``; the caller commits."""
+    rows = read_rows(path)
+    categories = dict(db.session.execute(select(Category.slug, Category.id)).all())
+    report = ImportReport()
+    for line, row in enumerate(rows, start=2):
+        _import_row(line, row, categories, tag_map, report, is_demo)
+        if progress:
+            progress(1)
+    db.session.flush()
+    return report
+
+
+def _import_row(line, row, categories, tag_map, report: ImportReport, is_demo: bool) -> None:
+    try:
+        values = _row_values(row, categories, tag_map)
+    except DomainError as error:
+        field_note = f" ({error.field})" if error.field else ""
+        report.skipped.append((line, f"{error.message}{field_note}"))
+        return
+    # Chains have several shops of one name in a town: the position tells them apart.
+    key = (
+        f"import:{row['source_tag'].strip()}:{values['slug']}:{values['postcode']}:"
+        f"{values['lat']:.4f},{values['lon']:.4f}"
+    )[:200]
+    shop = db.session.scalar(select(Shop).where(Shop.source_key == key))
+    if shop is None:
+        now = utcnow()
+        db.session.add(
+            Shop(source_key=key, status=ShopStatus.VISIBLE.value, is_demo=is_demo,
+                 created_at=now, updated_at=now, vote_count=0, hot_score=hot_score(0, now),
+                 **values)
+        )
+        report.created += 1
+    elif any(getattr(shop, k) != v for k, v in values.items()):
+        for name, value in values.items():
+            setattr(shop, name, value)
+        report.updated += 1
+    else:
+        report.unchanged += 1
+
+
+def summarise(report: ImportReport) -> Iterable[str]:
+    """Human-readable lines describing ``report``."""
+    yield (
+        f"{report.total} rows: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.skipped)} skipped"
+    )
+    for line, reason in report.skipped:
+        yield f"  line {line}: skipped, {reason}"

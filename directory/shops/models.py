@@ -1,0 +1,123 @@
+"""Categories and shop recommendations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import get_locale
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from directory.accounts.models import User
+from directory.extensions import db
+from directory.timeutil import utcnow
+
+
+class ShopStatus(enum.StrEnum):
+    """Moderation state; only visible shops are listed, searched or voted on."""
+
+    VISIBLE = "visible"
+    PENDING = "pending"
+    HIDDEN = "hidden"
+    MERGED = "merged"
+
+
+SERVICE_FIELDS = ("takeaway", "click_collect", "delivery", "eshop")
+
+
+class Category(db.Model):
+    """A product category, named in the three interface languages."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name_fr: Mapped[str] = mapped_column(String(80))
+    name_nl: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def name(self) -> str:
+        """The name in the current interface language (French by default)."""
+        lang = str(get_locale() or "fr")
+        return getattr(self, f"name_{lang}", None) or self.name_fr
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Shop(db.Model):
+    """A local shop recommended by a member (or imported from open data)."""
+
+    __tablename__ = "shops"
+    __table_args__ = (
+        CheckConstraint("country IN ('BE', 'FR')", name="country"),
+        CheckConstraint("vote_count >= 0", name="vote_count_positive"),
+        CheckConstraint(
+            "delivery_radius_km IS NULL OR (delivery_radius_km > 0 AND delivery_radius_km <= 500)",
+            name="delivery_radius",
+        ),
+        Index("ix_shops_status_hot", "status", "hot_score"),
+        Index("ix_shops_status_votes", "status", "vote_count"),
+        Index("ix_shops_status_created", "status", "created_at"),
+        Index("ix_shops_category_status", "category_id", "status"),
+        Index("ix_shops_town_slug", "town_slug"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(120))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(10))
+    town: Mapped[str] = mapped_column(String(120))
+    town_slug: Mapped[str] = mapped_column(String(130))
+    country: Mapped[str] = mapped_column(String(2))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    website: Mapped[str | None] = mapped_column(String(300))
+    eshop_url: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+    takeaway: Mapped[bool] = mapped_column(Boolean, default=False)
+    click_collect: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivery: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivery_radius_km: Mapped[int | None] = mapped_column(Integer)
+    eshop: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default=ShopStatus.VISIBLE.value)
+    vote_count: Mapped[int] = mapped_column(Integer, default=0)
+    hot_score: Mapped[float] = mapped_column(Float, default=0.0)
+    # Where an imported row came from, so importing the same file twice adds nothing.
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def services(self) -> list[str]:
+        """The services this shop offers, as SERVICE_FIELDS names."""
+        return [name for name in SERVICE_FIELDS if getattr(self, name)]
+
+    @property
+    def is_visible(self) -> bool:
+        """True when the shop may be listed, searched and voted on."""
+        return self.status == ShopStatus.VISIBLE.value
+
+    def __repr__(self) -> str:
+        return f"<Shop {self.id} {self.name!r}>"

@@ -1,0 +1,148 @@
+"""Directory pages: categories, towns, a shop, posting and editing a shop."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from directory.accounts.forms import ActionForm
+from directory.accounts.views import write_limit
+from directory.errors import DomainError
+from directory.extensions import db, limiter
+from directory.forms import show_domain_error
+from directory.pagination import choice_arg, page_arg
+from directory.shops.forms import ShopForm
+from directory.shops.models import Category, Shop
+from directory.shops.ranking import SORTS
+from directory.shops.services import (
+    can_edit,
+    categories,
+    create_shop,
+    get_visible_shop,
+    update_shop,
+    visible_shops,
+)
+from directory.tips.forms import TipForm
+from directory.tips.services import visible_tips
+from directory.votes.services import has_voted
+
+bp = Blueprint("shops", __name__)
+
+
+def paginated(query):
+    """Paginate ``query`` with the request's page number; never 404s on a page too far."""
+    return db.paginate(
+        query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+
+
+def _category_choices(form: ShopForm) -> None:
+    form.category_id.choices = [(0, _("— choisir —"))] + [(c.id, c.name) for c in categories()]
+
+
+@bp.route("/categories")
+def category_index():
+    """Every category with its number of visible shops."""
+    counts = dict(
+        db.session.execute(
+            select(Shop.category_id, func.count())
+            .where(Shop.status == "visible")
+            .group_by(Shop.category_id)
+        ).all()
+    )
+    return render_template("shops/categories.html", categories=categories(), counts=counts)
+
+
+@bp.route("/categories/<slug>")
+def category(slug: str):
+    """Visible shops of one category."""
+    found = db.session.scalar(select(Category).where(Category.slug == slug))
+    if found is None:
+        abort(404)
+    sort = choice_arg("sort", SORTS, "hot")
+    shops = paginated(visible_shops(sort).where(Shop.category_id == found.id))
+    return render_template("shops/category.html", category=found, shops=shops, sort=sort)
+
+
+@bp.route("/towns/<slug>")
+def town(slug: str):
+    """Visible shops of one town (all its postcodes)."""
+    sort = choice_arg("sort", SORTS, "hot")
+    shops = paginated(visible_shops(sort).where(Shop.town_slug == slug))
+    if shops.total == 0:
+        abort(404)
+    first = shops.items[0] if shops.items else db.session.scalar(
+        select(Shop).where(Shop.town_slug == slug).limit(1)
+    )
+    return render_template("shops/town.html", town=first.town, country=first.country,
+                           slug=slug, shops=shops, sort=sort)
+
+
+@bp.route("/shops/<int:shop_id>")
+@bp.route("/shops/<int:shop_id>-<slug>")
+def detail(shop_id: int, slug: str | None = None):
+    """One shop, its services, votes and tips."""
+    try:
+        shop = get_visible_shop(shop_id)
+    except DomainError:
+        abort(404)
+    if slug != shop.slug:
+        return redirect(url_for("shops.detail", shop_id=shop.id, slug=shop.slug), 301)
+    return render_template(
+        "shops/detail.html",
+        shop=shop,
+        tips=visible_tips(shop.id),
+        tip_form=TipForm(),
+        action_form=ActionForm(),
+        voted=has_voted(current_user, shop.id),
+        can_edit=can_edit(current_user, shop),
+    )
+
+
+@bp.route("/shops/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(write_limit, methods=["POST"])
+def new():
+    """Post a new shop recommendation."""
+    form = ShopForm()
+    _category_choices(form)
+    if form.validate_on_submit():
+        try:
+            shop = create_shop(current_user._get_current_object(), form.to_input())
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Merci ! Votre bonne adresse est publiée."), "success")
+            return redirect(url_for("shops.detail", shop_id=shop.id, slug=shop.slug))
+    status = 400 if form.errors else 200
+    return render_template("shops/form.html", form=form, shop=None), status
+
+
+@bp.route("/shops/<int:shop_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(write_limit, methods=["POST"])
+def edit(shop_id: int):
+    """Edit a shop: its author or a moderator."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        abort(404)
+    if not can_edit(current_user, shop):
+        abort(403)
+    form = ShopForm(obj=shop)
+    _category_choices(form)
+    if form.validate_on_submit():
+        try:
+            update_shop(current_user._get_current_object(), shop, form.to_input())
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Adresse mise à jour."), "success")
+            return redirect(url_for("shops.detail", shop_id=shop.id, slug=shop.slug))
+    status = 400 if form.errors else 200
+    return render_template("shops/form.html", form=form, shop=shop), status

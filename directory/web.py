@@ -1,0 +1,70 @@
+"""Wiring of the web layer: login loading, error pages, template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from directory.accounts.forms import ActionForm
+from directory.accounts.redirects import safe_next
+from directory.accounts.services import load_user_by_session_token
+from directory.extensions import db, login_manager
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _login_redirect():
+    """Anonymous users go to the login page and come back to where they were.
+
+    A POST (a vote button) cannot be replayed after login, so it comes back to the page the
+    button was on instead.
+    """
+    if _wants_json():
+        return jsonify(error={"field": None, "message": "authentication required"}), 401
+    if request.method == "GET":
+        target = request.full_path.rstrip("?")
+    else:
+        target = safe_next(request.form.get("next")) or "/"
+    flash(_("Connectez-vous pour continuer."), "info")
+    return redirect(url_for("accounts.login", next=target))
+
+
+def _error_page(error: HTTPException):
+    if _wants_json():
+        message = error.description or error.name
+        return jsonify(error={"field": None, "message": message}), error.code
+    if isinstance(error, CSRFError):
+        message = _("Le formulaire a expiré ou n'a pas été envoyé par ce site. Réessayez.")
+    else:
+        message = None
+    return render_template("error.html", error=error, message=message), error.code
+
+
+def _server_error(_error):
+    db.session.rollback()
+    if _wants_json():
+        return jsonify(error={"field": None, "message": "internal error"}), 500
+    return render_template("error.html", error=None, message=None), 500
+
+
+def init_web(app: Flask) -> None:
+    """Register login loading, error handlers and template globals on ``app``."""
+    login_manager.user_loader(load_user_by_session_token)
+    login_manager.unauthorized_handler(_login_redirect)
+    login_manager.login_message = _l("Connectez-vous pour continuer.")
+    app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(500, _server_error)
+
+    @app.context_processor
+    def _template_helpers():
+        return {
+            "action_form": ActionForm(),
+            "current_path": request.full_path.rstrip("?"),
+            "get_locale": get_locale,
+        }
