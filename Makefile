@@ -7,7 +7,7 @@ SHOPS ?= 100000
 DB_FILE := instance/bonnes_adresses.sqlite3
 export FLASK_APP := app
 
-.PHONY: run test lint format bench seed clean
+.PHONY: run test lint format bench seed clean messages
 
 $(BIN)/activate: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ bench: $(BIN)/activate
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Interface strings: extract the French source strings for the Dutch and English catalogues.
+messages: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .

@@ -8,7 +8,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def fold(value: str) -> str:
-    """Lower-case, strip accents and ligatures: ``"Liège"`` and ``"LIEGE"`` both give ``"liege"``."""
+    """Lower-case and strip accents and ligatures: ``"Liège"`` and ``"LIEGE"`` give ``"liege"``."""
     value = unicodedata.normalize("NFKD", value.translate(_LIGATURES))
     return "".join(c for c in value if not unicodedata.combining(c)).casefold()
 

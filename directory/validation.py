@@ -17,9 +17,7 @@ def clean_text(value: str | None, field: str, max_length: int, *, required: bool
     if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
         raise ValidationFailed(_("Ce texte contient des caractères invalides."), field=field)
     if len(value) > max_length:
-        raise ValidationFailed(
-            _("%(n)d caractères au maximum.", n=max_length), field=field
-        )
+        raise ValidationFailed(_("%(n)d caractères au maximum.", n=max_length), field=field)
     if required and not value:
         raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
     return value

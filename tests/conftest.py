@@ -65,11 +65,11 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_ready() -> str:
+def postgres_ready(tmp_path_factory) -> str:
     """Migrate the PostgreSQL test database from scratch once per run."""
     if not POSTGRES_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL cases skipped")
-    app = create_app(base_config(POSTGRES_URL, Path("/tmp")))
+    app = create_app(base_config(POSTGRES_URL, tmp_path_factory.mktemp("pg")))
     with app.app_context():
         db.session.execute(text("DROP SCHEMA public CASCADE"))
         db.session.execute(text("CREATE SCHEMA public"))
@@ -160,8 +160,7 @@ def make_user(app):
         n = next(counter)
         name = name or f"Membre {n}"
         with app.app_context():
-            user = register(f"user{n}@example.org", name, PASSWORD, time_cost=1,
-                            memory_cost=1024)
+            user = register(f"user{n}@example.org", name, PASSWORD, time_cost=1, memory_cost=1024)
             user.role = role.value
             for key, value in kwargs.items():
                 setattr(user, key, value)
@@ -191,9 +190,7 @@ def moderator(make_user) -> User:
 def shop_input(**overrides) -> ShopInput:
     """A valid ShopInput for a bakery in Arlon, with overrides."""
     category_slug = overrides.pop("category", "boulangerie")
-    category_id = db.session.scalar(
-        db.select(Category.id).where(Category.slug == category_slug)
-    )
+    category_id = db.session.scalar(db.select(Category.id).where(Category.slug == category_slug))
     values = {
         "name": "Boulangerie du Marché",
         "category_id": category_id,
@@ -241,3 +238,9 @@ def reload(app):
             return row
 
     return read
+
+
+def pytest_report_header(config):
+    if POSTGRES_URL:
+        return f"PostgreSQL: {POSTGRES_URL} (every database test also runs there)"
+    return "PostgreSQL: TEST_DATABASE_URL is not set, its cases are skipped"

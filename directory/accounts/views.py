@@ -89,13 +89,16 @@ def profile(user_id: int):
     if user is None or user.is_banned:
         abort(404)
     query = (
-        select(Shop).where(Shop.author_id == user.id).order_by(Shop.created_at.desc(), Shop.id.desc())
+        select(Shop)
+        .where(Shop.author_id == user.id)
+        .order_by(Shop.created_at.desc(), Shop.id.desc())
     )
     is_owner = current_user.is_authenticated and current_user.id == user.id
     if not is_owner:  # the author also sees posts waiting for, or removed by, moderation
         query = query.where(Shop.status == ShopStatus.VISIBLE.value)
-    shops = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"],
-                        error_out=False)
+    shops = db.paginate(
+        query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
     return render_template("accounts/profile.html", user=user, shops=shops, is_owner=is_owner)
 
 

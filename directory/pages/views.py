@@ -19,7 +19,9 @@ def home():
     """The best-ranked recent recommendations, with the categories to browse."""
     sort = choice_arg("sort", SORTS, "hot")
     return render_template(
-        "pages/home.html", shops=paginated(visible_shops(sort)), sort=sort,
+        "pages/home.html",
+        shops=paginated(visible_shops(sort)),
+        sort=sort,
         categories=categories(),
     )
 

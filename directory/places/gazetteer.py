@@ -116,20 +116,26 @@ def geocode(country: str, postcode: str, town: str) -> Place:
     if same_name:
         hint = _format([PlaceSuggestion(p.postcode, p.name) for p in same_name[:5]])
         raise ValidationFailed(
-            _("%(town)s n'a pas le code postal %(postcode)s. Vouliez-vous dire : %(hint)s ?",
-              town=same_name[0].name, postcode=postcode, hint=hint),
+            _(
+                "%(town)s n'a pas le code postal %(postcode)s. Vouliez-vous dire : %(hint)s ?",
+                town=same_name[0].name,
+                postcode=postcode,
+                hint=hint,
+            ),
             field="postcode",
         )
     if candidates:
         hint = _format([PlaceSuggestion(p.postcode, p.name) for p in candidates[:8]])
         raise ValidationFailed(
-            _("Localité inconnue pour le code postal %(postcode)s. Localités connues : %(hint)s.",
-              postcode=postcode, hint=hint),
+            _(
+                "Localité inconnue pour le code postal %(postcode)s. Localités connues : %(hint)s.",
+                postcode=postcode,
+                hint=hint,
+            ),
             field="town",
         )
     suggestions = suggest_places(town, country)
-    message = _("Localité et code postal inconnus en %(country)s.",
-                country=COUNTRY_NAMES[country])
+    message = _("Localité et code postal inconnus en %(country)s.", country=COUNTRY_NAMES[country])
     if suggestions:
         message += " " + _("Vouliez-vous dire : %(hint)s ?", hint=_format(suggestions))
     raise ValidationFailed(message, field="town")

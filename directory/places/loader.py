@@ -32,11 +32,17 @@ def read_gazetteer(seed_dir: Path) -> Iterator[dict]:
                 }
 
 
+def gazetteer_is_loaded(seed_dir: Path) -> bool:
+    """True when the places table already holds as many rows as the shipped files."""
+    expected = sum(1 for _ in read_gazetteer(seed_dir))
+    return db.session.scalar(select(func.count()).select_from(Place)) == expected
+
+
 def load_gazetteer(seed_dir: Path, progress: Callable[[int], None] | None = None) -> int:
     """Make the places table hold exactly the gazetteer; return how many rows were written."""
-    rows = list(read_gazetteer(seed_dir))
-    if db.session.scalar(select(func.count()).select_from(Place)) == len(rows):
+    if gazetteer_is_loaded(seed_dir):
         return 0
+    rows = list(read_gazetteer(seed_dir))
     db.session.execute(delete(Place))
     batch = 5000
     for start in range(0, len(rows), batch):

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from directory.config import PROJECT_ROOT
 from directory.extensions import db
-from directory.places.loader import load_gazetteer, read_gazetteer
+from directory.places.loader import gazetteer_is_loaded, load_gazetteer, read_gazetteer
 from directory.seeding.categories import load_categories
 from directory.seeding.demo import load_demo
 from directory.seeding.importer import ImportFileError, import_shops, load_category_map, summarise
@@ -22,8 +23,9 @@ CATEGORY_MAP = SEED_DIR / "osm_categories.csv"
 
 def _import(path: Path, *, is_demo: bool) -> None:
     with click.progressbar(length=_count_rows(path), label=f"Importing {path.name}") as bar:
-        report = import_shops(path, load_category_map(CATEGORY_MAP), progress=bar.update,
-                              is_demo=is_demo)
+        report = import_shops(
+            path, load_category_map(CATEGORY_MAP), progress=bar.update, is_demo=is_demo
+        )
     db.session.commit()
     for line in summarise(report):
         click.echo(line)
@@ -35,20 +37,24 @@ def _count_rows(path: Path) -> int:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Create or migrate the database, then load categories, gazetteer and demo data."""
     click.echo("Migrating the database...")
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
     click.echo(f"Categories: {load_categories(SEED_DIR)} created or updated")
-    total = sum(1 for _ in read_gazetteer(SEED_DIR))
-    with click.progressbar(length=total, label="Gazetteer") as bar:
-        written = load_gazetteer(SEED_DIR, progress=bar.update)
-        bar.update(total - written if written else total)
-    click.echo(f"Gazetteer: {written or 'already'} places loaded" if written
-               else "Gazetteer: up to date")
+    if gazetteer_is_loaded(SEED_DIR):
+        click.echo("Gazetteer: up to date")
+    else:
+        total = sum(1 for _ in read_gazetteer(SEED_DIR))
+        with click.progressbar(length=total, label="Gazetteer") as bar:
+            load_gazetteer(SEED_DIR, progress=bar.update)
+        click.echo(f"Gazetteer: {total} places loaded")
     db.session.commit()
     _import(DEMO_SHOPS, is_demo=True)
-    demo = load_demo(current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])
+    demo = load_demo(
+        current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"]
+    )
     db.session.commit()
     click.echo(
         f"Demo data: {demo['members']} members, {demo['votes']} votes, {demo['tips']} tips added"
@@ -56,6 +62,7 @@ def seed_command() -> None:
 
 
 @click.command("import-shops")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_shops_command(file: Path) -> None:
     """Import shops from FILE (name,category,address,postcode,town,lat,lon,website,source_tag)."""

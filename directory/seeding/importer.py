@@ -115,7 +115,8 @@ def _locate(row: dict[str, str], lat: float, lon: float) -> tuple[str, str, str]
             raise
         town = clean_text(row.get("town"), "town", 120, required=True)
         nearby = [
-            p for p in places_for_postcode(postcode, country)
+            p
+            for p in places_for_postcode(postcode, country)
             if great_circle((p.lat, p.lon), (lat, lon)).km <= MAX_KM_FROM_POSTCODE
         ]
         if not nearby:
@@ -161,9 +162,16 @@ def _import_row(line, row, categories, tag_map, report: ImportReport, is_demo: b
     if shop is None:
         now = utcnow()
         db.session.add(
-            Shop(source_key=key, status=ShopStatus.VISIBLE.value, is_demo=is_demo,
-                 created_at=now, updated_at=now, vote_count=0, hot_score=hot_score(0, now),
-                 **values)
+            Shop(
+                source_key=key,
+                status=ShopStatus.VISIBLE.value,
+                is_demo=is_demo,
+                created_at=now,
+                updated_at=now,
+                vote_count=0,
+                hot_score=hot_score(0, now),
+                **values,
+            )
         )
         report.created += 1
     elif any(getattr(shop, k) != v for k, v in values.items()):

@@ -3,11 +3,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from directory.shops.services import MAX_DELIVERY_RADIUS_KM, ShopInput
 
-COUNTRY_CHOICES = [("BE", _l("Belgique")), ("FR", _l("France"))]
+COUNTRY_CHOICES = [SelectChoice("BE", _l("Belgique")), SelectChoice("FR", _l("France"))]
 
 
 class ShopForm(FlaskForm):

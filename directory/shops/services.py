@@ -65,12 +65,11 @@ def _checked_fields(data: ShopInput) -> dict:
         raise ValidationFailed(_("Numéro de téléphone invalide."), field="phone")
     fields["phone"] = phone or None
     radius = data.delivery_radius_km
-    if data.delivery:
-        if radius is None or not 1 <= radius <= MAX_DELIVERY_RADIUS_KM:
-            raise ValidationFailed(
-                _("Indiquez un rayon de livraison entre 1 et %(n)d km.", n=MAX_DELIVERY_RADIUS_KM),
-                field="delivery_radius_km",
-            )
+    if data.delivery and (radius is None or not 1 <= radius <= MAX_DELIVERY_RADIUS_KM):
+        raise ValidationFailed(
+            _("Indiquez un rayon de livraison entre 1 et %(n)d km.", n=MAX_DELIVERY_RADIUS_KM),
+            field="delivery_radius_km",
+        )
     fields["delivery_radius_km"] = radius if data.delivery else None
     town = clean_text(data.town, "town", 120, required=True)
     postcode = clean_text(data.postcode, "postcode", 10, required=True)
@@ -92,12 +91,16 @@ def town_slug(town: str, country: str) -> str:
     return f"{slugify(town, 120)}-{country.lower()}"
 
 
-def create_shop(author: User, data: ShopInput) -> Shop:
+def create_shop(author: User | None, data: ShopInput) -> Shop:
     """Post a new shop recommendation by ``author``."""
+    if author is None or not author.is_authenticated:
+        raise PermissionDenied(_("Connectez-vous pour ajouter une adresse."))
     if author.is_banned:
         raise PermissionDenied(_("Ce compte a été suspendu."))
     now = utcnow()
-    shop = Shop(author=author, created_at=now, updated_at=now, vote_count=0, **_checked_fields(data))
+    shop = Shop(
+        author=author, created_at=now, updated_at=now, vote_count=0, **_checked_fields(data)
+    )
     shop.hot_score = hot_score(0, now)
     db.session.add(shop)
     db.session.flush()

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from directory.accounts.forms import ActionForm
 from directory.accounts.views import write_limit
@@ -39,7 +40,9 @@ def paginated(query):
 
 
 def _category_choices(form: ShopForm) -> None:
-    form.category_id.choices = [(0, _("— choisir —"))] + [(c.id, c.name) for c in categories()]
+    form.category_id.choices = [SelectChoice(0, _("— choisir —"))] + [
+        SelectChoice(c.id, c.name) for c in categories()
+    ]
 
 
 @bp.route("/categories")
@@ -73,11 +76,14 @@ def town(slug: str):
     shops = paginated(visible_shops(sort).where(Shop.town_slug == slug))
     if shops.total == 0:
         abort(404)
-    first = shops.items[0] if shops.items else db.session.scalar(
-        select(Shop).where(Shop.town_slug == slug).limit(1)
+    first = (
+        shops.items[0]
+        if shops.items
+        else db.session.scalar(select(Shop).where(Shop.town_slug == slug).limit(1))
     )
-    return render_template("shops/town.html", town=first.town, country=first.country,
-                           slug=slug, shops=shops, sort=sort)
+    return render_template(
+        "shops/town.html", town=first.town, country=first.country, slug=slug, shops=shops, sort=sort
+    )
 
 
 @bp.route("/shops/<int:shop_id>")

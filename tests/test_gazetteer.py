@@ -1,0 +1,80 @@
+"""Offline geocoding: town and postcode from the gazetteer, with helpful errors."""
+
+import pytest
+
+from directory.errors import ValidationFailed
+from directory.places.gazetteer import geocode, places_for_postcode, places_named, suggest_places
+
+
+def test_town_lookup_ignores_case_and_accents(ctx):
+    assert geocode("BE", "4000", "LIEGE").name == "Liège"
+    assert geocode("BE", "4000", "liège").name == "Liège"
+
+
+def test_a_postcode_with_several_localities_finds_each(ctx):
+    names = {place.name for place in places_for_postcode("4000", "BE")}
+    assert {"Liège", "Glain", "Rocourt"} <= names
+    assert geocode("BE", "4000", "Rocourt").name == "Rocourt"
+
+
+def test_a_locality_with_several_postcodes_accepts_each(ctx):
+    postcodes = {place.postcode for place in places_named("Paris", "FR")}
+    assert {"75001", "75015"} <= postcodes
+    assert geocode("FR", "75015", "paris").postcode == "75015"
+
+
+def test_french_name_of_a_flemish_town_is_accepted(ctx):
+    place = geocode("BE", "2000", "Anvers")
+    assert (round(place.lat, 2), round(place.lon, 2)) == (51.22, 4.4)
+
+
+def test_saint_abbreviation_and_hyphens_are_folded(ctx):
+    assert geocode("FR", "87000", "limoges").name == "Limoges"
+    assert geocode("BE", "6700", "  arlon ").name == "Arlon"
+
+
+def test_country_prefix_in_postcode_is_tolerated(ctx):
+    assert geocode("BE", "B-6700", "Arlon").postcode == "6700"
+
+
+def test_coordinates_come_from_the_gazetteer(ctx):
+    place = geocode("FR", "87000", "Limoges")
+    assert place.lat == pytest.approx(45.8336, abs=1e-4)
+    assert place.lon == pytest.approx(1.2476, abs=1e-4)
+
+
+def test_town_under_the_wrong_postcode_suggests_its_postcode(ctx):
+    with pytest.raises(ValidationFailed) as error:
+        geocode("BE", "6720", "Arlon")
+    assert error.value.field == "postcode"
+    assert "6700 Arlon" in error.value.message
+
+
+def test_unknown_town_for_a_postcode_lists_its_localities(ctx):
+    with pytest.raises(ValidationFailed) as error:
+        geocode("BE", "4000", "Nowhere")
+    assert error.value.field == "town"
+    assert "Glain" in error.value.message
+
+
+def test_misspelt_town_with_unknown_postcode_suggests_close_names(ctx):
+    with pytest.raises(ValidationFailed) as error:
+        geocode("BE", "9999", "Arlom")
+    assert "Arlon" in error.value.message
+
+
+def test_postcode_format_is_checked_per_country(ctx):
+    with pytest.raises(ValidationFailed) as error:
+        geocode("FR", "6700", "Arlon")
+    assert error.value.field == "postcode"
+
+
+def test_unknown_country_is_refused(ctx):
+    with pytest.raises(ValidationFailed) as error:
+        geocode("XX", "6700", "Arlon")
+    assert error.value.field == "country"
+
+
+def test_suggestions_are_close_names(ctx):
+    names = [s.name for s in suggest_places("Limoje", "FR")]
+    assert "Limoges" in names

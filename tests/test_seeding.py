@@ -1,0 +1,149 @@
+"""Seed data: categories, gazetteer, the CSV importer and the ``seed`` command."""
+
+import csv
+
+from sqlalchemy import func, select
+
+from directory.accounts.models import User
+from directory.extensions import db
+from directory.places.models import Place
+from directory.seeding.cli import CATEGORY_MAP, DEMO_SHOPS, seed_command
+from directory.seeding.importer import COLUMNS, import_shops, load_category_map
+from directory.shops.models import Category, Shop
+from directory.votes.models import Vote
+
+HEADER = ",".join(COLUMNS)
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def write_csv(path, *rows):
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_categories_cover_the_seed_articles_in_three_languages(ctx):
+    slugs = set(db.session.scalars(select(Category.slug)))
+    assert len(slugs) >= 25
+    for slug in (
+        "restauration",
+        "vetements",
+        "bijouterie",
+        "jouets",
+        "maroquinerie",
+        "cosmetiques",
+        "librairie",
+        "fleuriste",
+        "coiffeur",
+        "boulangerie",
+        "boucherie",
+        "fromagerie",
+        "caviste",
+        "epicerie-fine",
+        "cadeaux",
+        "sport",
+        "bricolage",
+        "opticien",
+    ):
+        assert slug in slugs
+    florist = db.session.scalar(select(Category).where(Category.slug == "fleuriste"))
+    assert (florist.name_fr, florist.name_nl, florist.name_en) == (
+        "Fleuriste",
+        "Bloemist",
+        "Florist",
+    )
+
+
+def test_gazetteer_holds_every_row_of_the_shipped_files(ctx):
+    assert count(Place, Place.country == "BE", Place.is_alias.is_(False)) == 2781
+    assert count(Place, Place.country == "FR") == 38069
+    assert count(Place, Place.is_alias.is_(True)) == 36
+
+
+def test_import_maps_tags_and_reports_skipped_rows(ctx, tmp_path):
+    path = write_csv(
+        tmp_path / "shops.csv",
+        "Fleurs du Parc,florist,Rue du Parc 2,6700,Arlon,49.6833,5.8167,,shop=florist",
+        "Banque X,bank,,6700,Arlon,49.68,5.81,,amenity=bank",
+        "Nulle Part,bakery,,6700,Atlantis,10.0,10.0,,shop=bakery",
+        "Sans Coordonnées,bakery,,6700,Arlon,abc,,,shop=bakery",
+    )
+    report = import_shops(path, load_category_map(CATEGORY_MAP))
+    assert (report.created, len(report.skipped)) == (1, 3)
+    reasons = dict(report.skipped)
+    assert "amenity=bank" in reasons[3]
+    assert "lat/lon" in reasons[5]
+    shop = db.session.scalar(select(Shop).where(Shop.name == "Fleurs du Parc"))
+    assert shop.category.slug == "fleuriste"
+    assert (shop.town, shop.town_slug) == ("Arlon", "arlon-be")
+
+
+def test_import_twice_creates_no_duplicates(ctx, tmp_path):
+    path = write_csv(
+        tmp_path / "shops.csv",
+        "Aldi,supermarket,,6700,Arlon,49.680237,5.804016,,shop=supermarket",
+        "Aldi,supermarket,,6700,Arlon,49.690000,5.820000,,shop=supermarket",
+    )
+    tags = load_category_map(CATEGORY_MAP)
+    first = import_shops(path, tags)
+    second = import_shops(path, tags)
+    assert (first.created, second.created, second.unchanged) == (2, 0, 2)
+    assert count(Shop, Shop.name == "Aldi") == 2
+
+
+def test_reimport_updates_a_changed_row(ctx, tmp_path):
+    tags = load_category_map(CATEGORY_MAP)
+    row = "Le Fournil,bakery,{},6700,Arlon,49.6833,5.8167,,shop=bakery"
+    import_shops(write_csv(tmp_path / "a.csv", row.format("Grand-Rue 1")), tags)
+    report = import_shops(write_csv(tmp_path / "b.csv", row.format("Grand-Rue 9")), tags)
+    assert report.updated == 1
+    assert db.session.scalar(select(Shop.address).where(Shop.name == "Le Fournil")) == "Grand-Rue 9"
+
+
+def test_village_missing_from_gazetteer_is_accepted_near_its_postcode(ctx, tmp_path):
+    path = write_csv(
+        tmp_path / "shops.csv",
+        "Boulangerie Jacob,bakery,Grand-Rue 46,6724,Marbehan,49.724218,5.535721,,shop=bakery",
+    )
+    report = import_shops(path, load_category_map(CATEGORY_MAP))
+    assert report.created == 1
+    assert (
+        db.session.scalar(select(Shop.town).where(Shop.name == "Boulangerie Jacob")) == "Marbehan"
+    )
+
+
+def test_import_command_reports_a_file_with_wrong_columns(app, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("nom,ville\nX,Y\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import-shops", str(path)])
+    assert result.exit_code != 0
+    assert "missing columns" in result.output
+
+
+def test_import_command_prints_a_summary(app):
+    result = app.test_cli_runner().invoke(args=["import-shops", str(DEMO_SHOPS)])
+    assert result.exit_code == 0, result.output
+    assert "291 rows:" in result.output
+    assert "skipped, category not in the directory: 'amenity=bank'" in result.output
+
+
+def test_seed_is_idempotent_and_loads_the_demo(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(seed_command)
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        shops, votes = count(Shop), count(Vote)
+        demo_members = count(User, User.is_demo.is_(True))
+    second = runner.invoke(seed_command)
+    assert second.exit_code == 0, second.output
+    with app.app_context():
+        assert (count(Shop), count(Vote)) == (shops, votes)
+        assert count(Shop, Shop.is_demo.is_(True)) > 200
+        assert demo_members == 6 and votes > 0
+
+
+def test_demo_csv_has_the_documented_layout():
+    with DEMO_SHOPS.open(encoding="utf-8") as handle:
+        assert tuple(next(csv.reader(handle))) == COLUMNS
