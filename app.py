@@ -6,18 +6,22 @@ from flask import Flask
 
 from directory import models  # noqa: F401 - registers every model on the metadata
 from directory.accounts.views import bp as accounts_bp
+from directory.api.views import bp as api_bp
 from directory.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from directory.database import configure_sqlite
 from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
 from directory.i18n import select_locale
 from directory.pages.views import bp as pages_bp
+from directory.search.bridge import init_search_sync
+from directory.search.cli import init_search_cli
+from directory.search.views import bp as search_bp
 from directory.seeding.cli import init_cli
 from directory.shops.views import bp as shops_bp
 from directory.tips.views import bp as tips_bp
 from directory.votes.views import bp as votes_bp
 from directory.web import init_web
 
-BLUEPRINTS = (pages_bp, accounts_bp, shops_bp, votes_bp, tips_bp)
+BLUEPRINTS = (pages_bp, accounts_bp, shops_bp, votes_bp, tips_bp, search_bp, api_bp)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -41,7 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     init_web(app)
+    init_search_sync(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     init_cli(app)
+    init_search_cli(app)
     return app

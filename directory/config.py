@@ -41,6 +41,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search_index")),
         "PORT": int(os.environ.get("PORT", "5000")),
+        # "request": drain the search outbox after each writing request (development, tests);
+        # "worker": leave it to `flask search-indexer`, one process (production).
+        "SEARCH_SYNC": os.environ.get(
+            "SEARCH_SYNC", "worker" if env == "production" else "request"
+        ),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "LANGUAGES": ("fr", "nl", "en"),

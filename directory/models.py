@@ -2,8 +2,19 @@
 
 from directory.accounts.models import Role, User
 from directory.places.models import Place
+from directory.search.models import SearchOutbox
 from directory.shops.models import Category, Shop, ShopStatus
 from directory.tips.models import Tip
 from directory.votes.models import Vote
 
-__all__ = ["Category", "Place", "Role", "Shop", "ShopStatus", "Tip", "User", "Vote"]
+__all__ = [
+    "Category",
+    "Place",
+    "Role",
+    "SearchOutbox",
+    "Shop",
+    "ShopStatus",
+    "Tip",
+    "User",
+    "Vote",
+]

@@ -8,11 +8,32 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from directory.accounts.forms import ActionForm
 from directory.accounts.redirects import safe_next
 from directory.accounts.services import load_user_by_session_token
 from directory.extensions import db, login_manager
+
+# The largest PostgreSQL INTEGER (SQLite stops at 2**63 - 1): a bigger id in a URL made the
+# query itself fail with a 500.
+MAX_DATABASE_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in our URLs: an id no table can hold matches no route (404, not 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class PrintableConverter(UnicodeConverter):
+    """Path segments with control characters (PostgreSQL refuses NUL) match no route."""
+
+    def to_python(self, value: str) -> str:
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValidationError
+        return value
 
 
 def _wants_json() -> bool:
@@ -55,6 +76,10 @@ def _server_error(_error):
 
 def init_web(app: Flask) -> None:
     """Register login loading, error handlers and template globals on ``app``."""
+    # Before the blueprints register their rules, so every route uses these converters.
+    app.url_map.converters.update(
+        int=DatabaseIdConverter, default=PrintableConverter, string=PrintableConverter
+    )
     login_manager.user_loader(load_user_by_session_token)
     login_manager.unauthorized_handler(_login_redirect)
     login_manager.login_message = _l("Connectez-vous pour continuer.")
@@ -64,7 +89,9 @@ def init_web(app: Flask) -> None:
     @app.context_processor
     def _template_helpers():
         return {
-            "action_form": ActionForm(),
+            # formdata=None: this form only carries a token, and must not read the request body
+            # (an error page for a body too large would otherwise fail while rendering).
+            "action_form": ActionForm(formdata=None),
             "current_path": request.full_path.rstrip("?"),
             "get_locale": get_locale,
         }

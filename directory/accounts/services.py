@@ -22,6 +22,8 @@ def normalise_email(email: str) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     """Return the user with this email (any case), or None."""
+    if any(ord(c) < 32 for c in email):  # no account has one, and PostgreSQL refuses NUL
+        return None
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
@@ -35,7 +37,7 @@ def register(
     is_demo: bool = False,
 ) -> User:
     """Create a member account; raise ``ValidationFailed``/``Conflict`` naming the bad field."""
-    email = normalise_email(email)
+    email = normalise_email(clean_text(email, "email", 254, required=True))
     display_name = clean_text(display_name, "display_name", 50, required=True)
     problem = password_problem(password, [email, display_name, "bonnes", "adresses"])
     if problem:

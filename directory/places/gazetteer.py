@@ -125,12 +125,15 @@ def geocode(country: str, postcode: str, town: str) -> Place:
             field="postcode",
         )
     if candidates:
-        hint = _format([PlaceSuggestion(p.postcode, p.name) for p in candidates[:8]])
+        # Closest spelling first, so "Arlom" answers "Arlon" before the other localities.
+        ranked = sorted(candidates, key=lambda p: -fuzz.ratio(key, p.name_key))
         raise ValidationFailed(
             _(
-                "Localité inconnue pour le code postal %(postcode)s. Localités connues : %(hint)s.",
+                "Localité inconnue pour le code postal %(postcode)s. Vouliez-vous dire : "
+                "%(best)s ? Localités de ce code postal : %(names)s.",
                 postcode=postcode,
-                hint=hint,
+                best=ranked[0].name,
+                names=", ".join(p.name for p in candidates[:8]),
             ),
             field="town",
         )
@@ -139,3 +142,55 @@ def geocode(country: str, postcode: str, town: str) -> Place:
     if suggestions:
         message += " " + _("Vouliez-vous dire : %(hint)s ?", hint=_format(suggestions))
     raise ValidationFailed(message, field="town")
+
+
+_LAT_LON = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+_POSTCODE_AND_NAME = re.compile(r"^\s*(\d{4,5})\s+(.+?)\s*$|^\s*(.+?)\s+\(?(\d{4,5})\)?\s*$")
+
+
+@dataclass(frozen=True)
+class NearPoint:
+    """A resolved "near" parameter: a display name and coordinates."""
+
+    name: str
+    lat: float
+    lon: float
+
+
+def _countries_for_postcode(postcode: str) -> tuple[str, ...]:
+    return ("BE",) if len(postcode) == 4 else ("FR",)
+
+
+def resolve_near(text: str) -> NearPoint:
+    """Resolve ``lat,lon``, a postcode, a town, or "postcode town" to a point.
+
+    A town name shared by several places (Saint-Denis...) resolves to its first Belgian, then
+    French, entry by postcode; adding the postcode picks another.
+    """
+    text = (text or "").strip()[:200]
+    if match := _LAT_LON.match(text):
+        lat, lon = float(match.group(1)), float(match.group(2))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValidationFailed(_("Coordonnées hors limites."), field="near")
+        return NearPoint(f"{lat:.5f},{lon:.5f}", lat, lon)
+    if text.isdigit() and len(text) in (4, 5):
+        for country in _countries_for_postcode(text):
+            places = places_for_postcode(text, country)
+            if places:
+                return NearPoint(f"{text} {places[0].name}", places[0].lat, places[0].lon)
+        raise ValidationFailed(_("Code postal inconnu : %(p)s.", p=text), field="near")
+    if match := _POSTCODE_AND_NAME.match(text):
+        postcode = match.group(1) or match.group(4)
+        town = match.group(2) or match.group(3)
+        for country in _countries_for_postcode(postcode):
+            for place in places_for_postcode(postcode, country):
+                if place.name_key == name_key(town):
+                    return NearPoint(f"{place.postcode} {place.name}", place.lat, place.lon)
+    places = sorted(places_named(text), key=lambda p: (p.country != "BE", p.postcode))
+    if places:
+        return NearPoint(places[0].name, places[0].lat, places[0].lon)
+    suggestions = suggest_places(text, "BE", 3) + suggest_places(text, "FR", 3)
+    message = _("Lieu inconnu : « %(text)s ».", text=text[:60])
+    if suggestions:
+        message += " " + _("Vouliez-vous dire : %(hint)s ?", hint=_format(suggestions))
+    raise ValidationFailed(message, field="near")

@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from directory.config import PROJECT_ROOT
 from directory.extensions import db
 from directory.places.loader import gazetteer_is_loaded, load_gazetteer, read_gazetteer
+from directory.search.bridge import drain, get_index
 from directory.seeding.categories import load_categories
 from directory.seeding.demo import load_demo
 from directory.seeding.importer import ImportFileError, import_shops, load_category_map, summarise
@@ -29,6 +30,15 @@ def _import(path: Path, *, is_demo: bool) -> None:
     db.session.commit()
     for line in summarise(report):
         click.echo(line)
+
+
+
+def _sync_search() -> None:
+    if current_app.config["SEARCH_SYNC"] == "request":
+        # Development: bring the search index up to date now; in production the indexer does.
+        click.echo(f"Search index: {drain(get_index())} changes applied")
+    else:
+        click.echo("Search index: changes queued for the indexer (flask search-indexer)")
 
 
 def _count_rows(path: Path) -> int:
@@ -59,6 +69,7 @@ def seed_command() -> None:
     click.echo(
         f"Demo data: {demo['members']} members, {demo['votes']} votes, {demo['tips']} tips added"
     )
+    _sync_search()
 
 
 @click.command("import-shops")
@@ -70,6 +81,7 @@ def import_shops_command(file: Path) -> None:
         _import(file, is_demo=False)
     except ImportFileError as error:
         raise click.ClickException(f"{file}: {error}") from None
+    _sync_search()
 
 
 def init_cli(app: Flask) -> None:

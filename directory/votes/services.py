@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from directory.accounts.models import User
 from directory.errors import Conflict, PermissionDenied
 from directory.extensions import db
+from directory.search.bridge import mark_for_reindex
 from directory.shops.models import Shop
 from directory.shops.ranking import hot_score
 from directory.shops.services import get_visible_shop
@@ -47,6 +48,7 @@ def change_vote_count(shop_id: int, delta: int) -> int:
     shop = db.session.get(Shop, shop_id)
     if shop is not None:
         db.session.expire(shop, ["vote_count", "hot_score"])
+    mark_for_reindex([shop_id])  # SQL updates bypass the ORM's flush hook
     return count
 
 

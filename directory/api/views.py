@@ -1,0 +1,69 @@
+"""JSON API, version 1."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+
+from directory.errors import ValidationFailed
+from directory.search.params import parse_search
+from directory.search.services import SearchPage, run_search
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _error(field: str | None, message: str, status: int = 400):
+    return jsonify(error={"field": field, "message": message}), status
+
+
+@bp.route("/search")
+def search():
+    """Search shops: see the README for parameters and the answer's shape."""
+    try:
+        page = run_search(parse_search(request.args))
+    except ValidationFailed as failure:
+        return _error(failure.field, failure.message)
+    return jsonify(_serialise(page))
+
+
+def _serialise(page: SearchPage) -> dict:
+    near = page.near
+    return {
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "near": {"name": near.name, "lat": near.lat, "lon": near.lon} if near else None,
+        "suggestion": page.suggestion,
+        "facets": {
+            "category": [
+                {"slug": f.key, "name": f.label, "count": f.count} for f in page.facets["category"]
+            ],
+            "town": [{"name": f.key, "count": f.count} for f in page.facets["town"]],
+            "services": [
+                {"slug": f.key, "name": f.label, "count": f.count} for f in page.facets["services"]
+            ],
+        },
+        "results": [
+            {
+                "id": row.shop.id,
+                "name": row.shop.name,
+                "slug": row.shop.slug,
+                "url": url_for(
+                    "shops.detail", shop_id=row.shop.id, slug=row.shop.slug, _external=True
+                ),
+                "category": {"slug": row.shop.category.slug, "name": row.shop.category.name},
+                "address": row.shop.address,
+                "postcode": row.shop.postcode,
+                "town": row.shop.town,
+                "country": row.shop.country,
+                "lat": row.shop.lat,
+                "lon": row.shop.lon,
+                "distance_km": (
+                    round(row.hit.distance_km, 2) if row.hit.distance_km is not None else None
+                ),
+                "votes": row.shop.vote_count,
+                "services": row.shop.services,
+                "highlight": row.hit.highlight,
+            }
+            for row in page.rows
+        ],
+    }

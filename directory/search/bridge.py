@@ -1,0 +1,208 @@
+"""The one bridge between the database (the truth) and the Whoosh index.
+
+Changes that affect search write a ``search_outbox`` row in the same transaction: ORM changes
+to a ``Shop`` through the ``after_flush`` hook below, SQL-level changes (vote counts) through
+``mark_for_reindex``. ``drain`` applies the outbox to the index and deletes the rows it applied,
+so a failing index never fails the user's request and never loses an update: the rows stay and
+a later drain (or a crash replay) applies them again, harmlessly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from directory.extensions import db
+from directory.search.models import SearchOutbox
+from directory.shops.models import SERVICE_FIELDS, Shop, ShopStatus
+from search_index import SearchIndex, SearchIndexError, ShopDocument
+
+log = logging.getLogger(__name__)
+DRAIN_BATCH = 500
+
+
+def to_document(shop: Shop) -> ShopDocument:
+    """The search document of a shop; ``version`` hashes every field so drift is visible."""
+    category = shop.category
+    fields = {
+        "id": shop.id,
+        "name": shop.name,
+        "description": shop.description or "",
+        "category_slug": category.slug,
+        "category_names": (category.name_fr, category.name_nl, category.name_en),
+        "address": shop.address or "",
+        "postcode": shop.postcode,
+        "town": shop.town,
+        "country": shop.country,
+        "lat": shop.lat,
+        "lon": shop.lon,
+        "votes": shop.vote_count,
+        "created_at": shop.created_at,
+        "services": frozenset(name for name in SERVICE_FIELDS if getattr(shop, name)),
+    }
+    # Sets print in a per-process order: sort them so the version is stable across processes.
+    canonical = [
+        (k, sorted(v) if isinstance(v, frozenset) else v) for k, v in sorted(fields.items())
+    ]
+    digest = hashlib.sha1(repr(canonical).encode(), usedforsecurity=False)
+    return ShopDocument(**fields, version=digest.hexdigest()[:16])
+
+
+def mark_for_reindex(shop_ids: Iterable[int]) -> None:
+    """Queue shops for the indexer, inside the caller's transaction."""
+    rows = [{"shop_id": shop_id} for shop_id in set(shop_ids)]
+    if rows:
+        db.session.execute(insert(SearchOutbox), rows)
+        _note_pending()
+
+
+def _note_pending() -> None:
+    if has_app_context():
+        g.search_outbox_pending = True
+
+
+def _after_flush(session: Session, _context) -> None:
+    """Write an outbox row for every shop this flush created, changed or deleted."""
+    shop_ids = {
+        obj.id
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(obj, Shop) and obj.id is not None
+    }
+    if shop_ids:
+        # session.add() is not allowed during a flush; a Core insert on its connection is.
+        session.connection().execute(
+            insert(SearchOutbox), [{"shop_id": shop_id} for shop_id in shop_ids]
+        )
+        _note_pending()
+
+
+def get_index(app: Flask | None = None) -> SearchIndex:
+    """The process's index (one per app; it caches its searcher and columns)."""
+    app = app or current_app._get_current_object()
+    index = app.extensions.get("search_index")
+    if index is None:
+        index = app.extensions["search_index"] = SearchIndex(app.config["SEARCH_INDEX_DIR"])
+    return index
+
+
+def _visible_shops(ids: Iterable[int]) -> list[Shop]:
+    return list(
+        db.session.scalars(
+            select(Shop)
+            .options(selectinload(Shop.category))
+            .where(Shop.id.in_(list(ids)), Shop.status == ShopStatus.VISIBLE.value)
+        )
+    )
+
+
+def drain(index: SearchIndex, batch: int = DRAIN_BATCH) -> int:
+    """Apply pending outbox rows to ``index``; return how many rows were applied."""
+    applied = 0
+    while True:
+        rows = db.session.execute(
+            select(SearchOutbox.id, SearchOutbox.shop_id).order_by(SearchOutbox.id).limit(batch)
+        ).all()
+        if not rows:
+            db.session.commit()
+            return applied
+        shop_ids = {shop_id for _row_id, shop_id in rows}
+        visible = _visible_shops(shop_ids)
+        index.add_or_update(to_document(shop) for shop in visible)
+        index.delete(shop_ids - {shop.id for shop in visible})
+        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows])))
+        db.session.commit()
+        applied += len(rows)
+
+
+def drain_quietly(app: Flask) -> None:
+    """Drain after a request; an index failure is logged, never shown to the user."""
+    try:
+        drain(get_index(app))
+    except (SearchIndexError, OSError):
+        db.session.rollback()
+        log.exception("search index update failed; the outbox keeps the changes for later")
+
+
+def all_documents(chunk: int = 1000) -> Iterator[ShopDocument]:
+    """Every visible shop as a document, streamed in id order."""
+    last_id = 0
+    while True:
+        shops = list(
+            db.session.scalars(
+                select(Shop)
+                .options(selectinload(Shop.category))
+                .where(Shop.status == ShopStatus.VISIBLE.value, Shop.id > last_id)
+                .order_by(Shop.id)
+                .limit(chunk)
+            )
+        )
+        if not shops:
+            return
+        for shop in shops:
+            yield to_document(shop)
+        last_id = shops[-1].id
+        db.session.expunge_all()
+
+
+def reindex(app: Flask, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the index from the database into a new directory and swap it in.
+
+    Outbox rows written before the rebuild started are covered by it and deleted; later ones
+    stay for the indexer.
+    """
+    covered = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
+    db.session.commit()
+    old = app.extensions.pop("search_index", None)
+    if old is not None:
+        old.close()
+    index = SearchIndex.rebuild(app.config["SEARCH_INDEX_DIR"], all_documents(), progress)
+    app.extensions["search_index"] = index
+    db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= covered))
+    db.session.commit()
+    return index.doc_count()
+
+
+@dataclass
+class Drift:
+    """What differs between the database and the index."""
+
+    missing: list[int]
+    stale: list[int]
+    extra: list[int]
+
+    @property
+    def clean(self) -> bool:
+        """True when the index matches the database exactly."""
+        return not (self.missing or self.stale or self.extra)
+
+
+def check_drift(index: SearchIndex) -> Drift:
+    """Compare every visible shop's document version with what the index holds."""
+    indexed = index.versions()
+    expected = {doc.id: doc.version for doc in all_documents()}
+    return Drift(
+        missing=sorted(set(expected) - set(indexed)),
+        stale=sorted(i for i in set(expected) & set(indexed) if expected[i] != indexed[i]),
+        extra=sorted(set(indexed) - set(expected)),
+    )
+
+
+def init_search_sync(app: Flask) -> None:
+    """Install the outbox hook; in ``request`` mode, drain after each writing request."""
+    if not getattr(init_search_sync, "_hooked", False):
+        event.listen(Session, "after_flush", _after_flush)
+        init_search_sync._hooked = True  # type: ignore[attr-defined]
+
+    if app.config["SEARCH_SYNC"] == "request":
+
+        @app.after_request
+        def _drain_after_request(response):
+            if g.pop("search_outbox_pending", False):
+                drain_quietly(app)
+            return response

@@ -1,0 +1,68 @@
+"""``flask reindex``, ``flask search-check`` and ``flask search-indexer``."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from directory.extensions import db
+from directory.search.bridge import check_drift, drain, get_index, reindex
+from directory.shops.models import Shop, ShopStatus
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the database and swap it in atomically."""
+    total = db.session.scalar(
+        select(func.count()).select_from(Shop).where(Shop.status == ShopStatus.VISIBLE.value)
+    )
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        bar.update(count - done)
+        done = count
+
+    with click.progressbar(length=total, label="Indexing shops") as bar:
+        count = reindex(current_app._get_current_object(), progress=advance)
+    click.echo(f"Index rebuilt: {count} shops in {current_app.config['SEARCH_INDEX_DIR']}")
+
+
+@click.command("search-check")
+@with_appcontext
+def search_check_command() -> None:
+    """Report shops missing from, stale in or extra in the index; exit 1 on any drift."""
+    drift = check_drift(get_index())
+    for label, ids in (("missing", drift.missing), ("stale", drift.stale), ("extra", drift.extra)):
+        shown = ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else "")
+        click.echo(f"{label}: {len(ids)}" + (f" ({shown})" if ids else ""))
+    if not drift.clean:
+        raise click.ClickException("the index has drifted from the database: run `reindex`")
+    click.echo("The index matches the database.")
+
+
+@click.command("search-indexer")
+@click.option("--once", is_flag=True, help="Drain the outbox once and exit.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
+@with_appcontext
+def search_indexer_command(once: bool, interval: float) -> None:
+    """Apply the search outbox to the index continuously (the production indexer)."""
+    index = get_index()
+    while True:
+        applied = drain(index)
+        if applied:
+            click.echo(f"applied {applied} outbox rows")
+        if once:
+            return
+        time.sleep(interval)
+
+
+def init_search_cli(app: Flask) -> None:
+    """Register the search commands on ``app``."""
+    for command in (reindex_command, search_check_command, search_indexer_command):
+        app.cli.add_command(command)

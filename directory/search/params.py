@@ -1,0 +1,131 @@
+"""Reading and checking search parameters, shared by the search page and the JSON API."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from directory.errors import ValidationFailed
+from directory.extensions import db
+from directory.places.gazetteer import NearPoint, resolve_near
+from directory.shops.models import Category
+from search_index import SERVICES, GeoPoint, SearchQuery
+
+SORTS = ("relevance", "distance", "votes", "new")
+MAX_QUERY_LENGTH = 300
+MAX_RADIUS_KM = 200.0
+DEFAULT_RADIUS_KM = 10.0
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A checked search: the library query plus what the page needs to echo back."""
+
+    query: SearchQuery
+    near: NearPoint | None
+
+
+def _clean(value: str | None, field: str, max_length: int) -> str:
+    value = "".join(c for c in (value or "") if c.isprintable()).strip()
+    if len(value) > max_length:
+        raise ValidationFailed(_("%(n)d caractères au maximum.", n=max_length), field=field)
+    return value
+
+
+def _int(args: Mapping[str, str], field: str, default: int, low: int, high: int) -> int:
+    raw = (args.get(field) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed(_("Un nombre entier est attendu."), field=field) from None
+    if not low <= value <= high:
+        raise ValidationFailed(
+            _("Une valeur entre %(low)d et %(high)d est attendue.", low=low, high=high),
+            field=field,
+        )
+    return value
+
+
+def _radius(args: Mapping[str, str], has_near: bool) -> float | None:
+    raw = (args.get("radius_km") or "").strip()
+    if not raw:
+        return DEFAULT_RADIUS_KM if has_near else None
+    try:
+        radius = float(raw)
+    except ValueError:
+        raise ValidationFailed(
+            _("Le rayon doit être un nombre de km."), field="radius_km"
+        ) from None
+    if not math.isfinite(radius) or not 0 < radius <= MAX_RADIUS_KM:
+        raise ValidationFailed(
+            _("Le rayon doit être compris entre 0 et %(max)d km.", max=int(MAX_RADIUS_KM)),
+            field="radius_km",
+        )
+    if not has_near:
+        raise ValidationFailed(_("Un rayon demande un lieu (near)."), field="radius_km")
+    return radius
+
+
+def _services(args: Mapping[str, str], lists: Mapping[str, list[str]] | None) -> frozenset[str]:
+    values = list(lists.get("services", [])) if lists else [args.get("services") or ""]
+    wanted = {s.strip() for value in values for s in value.split(",") if s.strip()}
+    unknown = wanted - set(SERVICES)
+    if unknown:
+        raise ValidationFailed(
+            _(
+                "Service inconnu : %(s)s. Services : %(all)s.",
+                s=", ".join(sorted(unknown))[:80],
+                all=", ".join(SERVICES),
+            ),
+            field="services",
+        )
+    return frozenset(wanted)
+
+
+def _category(args: Mapping[str, str]) -> str | None:
+    slug = _clean(args.get("category"), "category", 60)
+    if not slug:
+        return None
+    if db.session.scalar(select(Category.id).where(Category.slug == slug)) is None:
+        raise ValidationFailed(_("Catégorie inconnue : %(s)s.", s=slug), field="category")
+    return slug
+
+
+def parse_search(
+    args: Mapping[str, str], lists: Mapping[str, list[str]] | None = None
+) -> SearchRequest:
+    """Check every parameter; raise ``ValidationFailed`` naming the first one at fault.
+
+    ``lists`` gives repeated parameters (``services=a&services=b`` from checkboxes).
+    """
+    text = _clean(args.get("q"), "q", MAX_QUERY_LENGTH)
+    near_text = _clean(args.get("near"), "near", 200)
+    near = resolve_near(near_text) if near_text else None
+    radius = _radius(args, near is not None)
+    sort = (args.get("sort") or "").strip() or "relevance"
+    if sort not in SORTS:
+        raise ValidationFailed(
+            _("Tri inconnu. Tris possibles : %(all)s.", all=", ".join(SORTS)), field="sort"
+        )
+    if sort == "distance" and near is None:
+        raise ValidationFailed(_("Le tri par distance demande un lieu (near)."), field="sort")
+    query = SearchQuery(
+        text=text,
+        category=_category(args),
+        town=_clean(args.get("town"), "town", 120) or None,
+        near=GeoPoint(near.lat, near.lon) if near else None,
+        radius_km=radius,
+        services=_services(args, lists),
+        sort=sort,
+        page=_int(args, "page", 1, 1, MAX_PAGE),
+        per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE),
+    )
+    return SearchRequest(query=query, near=near)

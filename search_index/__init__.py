@@ -1,0 +1,29 @@
+"""Full-text, faceted and geographic search over shops, built on Whoosh.
+
+Pure library: it knows nothing about Flask or the database. The application hands in
+``ShopDocument`` values and asks ``SearchQuery`` questions.
+"""
+
+from .index import SearchIndex
+from .models import (
+    SERVICES,
+    GeoPoint,
+    Hit,
+    IndexBusyError,
+    SearchIndexError,
+    SearchQuery,
+    SearchResults,
+    ShopDocument,
+)
+
+__all__ = [
+    "SERVICES",
+    "GeoPoint",
+    "Hit",
+    "IndexBusyError",
+    "SearchIndex",
+    "SearchIndexError",
+    "SearchQuery",
+    "SearchResults",
+    "ShopDocument",
+]

@@ -1,0 +1,56 @@
+"""Distances and the coarse grid used to prefilter radius searches."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from geopy.distance import great_circle
+
+# Same mean radius as geopy's great_circle, so the cheap filter and the shown distance agree.
+EARTH_RADIUS_KM = 6371.009
+KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180.0
+# Grid cells of 0.05 degrees (about 5.5 km north-south) in micro-degrees.
+CELL_E6 = 50_000
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km; fast enough to run on every candidate."""
+    p1 = math.radians(lat1)
+    p2 = math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def display_distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance shown to users (geopy great-circle), rounded to 10 m."""
+    return round(great_circle((lat1, lon1), (lat2, lon2)).km, 2)
+
+
+def bounding_box_e6(lat: float, lon: float, radius_km: float) -> tuple[int, int, int, int]:
+    """(min_lat, max_lat, min_lon, max_lon) in micro-degrees enclosing the circle."""
+    dlat = radius_km / KM_PER_DEGREE_LAT
+    coslat = math.cos(math.radians(min(89.0, abs(lat) + dlat)))
+    dlon = 180.0 if coslat <= 0 else min(180.0, dlat / coslat)
+    return (
+        math.floor((lat - dlat) * 1e6),
+        math.ceil((lat + dlat) * 1e6),
+        math.floor((lon - dlon) * 1e6),
+        math.ceil((lon + dlon) * 1e6),
+    )
+
+
+def cell_of(lat_e6: int, lon_e6: int) -> tuple[int, int]:
+    """Grid cell holding a point."""
+    return lat_e6 // CELL_E6, lon_e6 // CELL_E6
+
+
+def cells_in_box(box: tuple[int, int, int, int]) -> Iterator[tuple[int, int]]:
+    """Every grid cell that intersects a micro-degree bounding box."""
+    min_lat, max_lat, min_lon, max_lon = box
+    for cy in range(min_lat // CELL_E6, max_lat // CELL_E6 + 1):
+        for cx in range(min_lon // CELL_E6, max_lon // CELL_E6 + 1):
+            yield cy, cx

@@ -1,0 +1,56 @@
+"""HTML snippets with the matched words wrapped in <mark>; everything else escaped."""
+
+from __future__ import annotations
+
+import unicodedata
+from html import escape
+
+from .analysis import WORD_RE, term_of
+
+DESCRIPTION_CHARS = 160
+SEPARATOR = " — "
+
+
+def mark(text: str, terms: frozenset[str]) -> str:
+    """Escape ``text`` and wrap words whose term is in ``terms`` with <mark>."""
+    text = unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    pos = 0
+    for match in WORD_RE.finditer(text):
+        if term_of(match.group()) in terms:
+            out.append(escape(text[pos : match.start()]))
+            out.append(f"<mark>{escape(match.group())}</mark>")
+            pos = match.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def excerpt(text: str, terms: frozenset[str], size: int = DESCRIPTION_CHARS) -> str:
+    """A window of about ``size`` characters starting near the first matched word."""
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    if len(text) <= size:
+        return text
+    start = 0
+    for match in WORD_RE.finditer(text):
+        if term_of(match.group()) in terms:
+            start = max(0, match.start() - size // 4)
+            break
+    if start:
+        # Start on a word boundary so the excerpt does not open mid-word.
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    end = start + size
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + size // 2 else end
+    prefix = "… " if start else ""
+    suffix = " …" if end < len(text) else ""
+    return f"{prefix}{text[start:end]}{suffix}"
+
+
+def snippet(name: str, description: str, terms: frozenset[str]) -> str:
+    """``name — description excerpt`` as safe HTML with matches marked."""
+    html = mark(name, terms)
+    if description.strip():
+        html += escape(SEPARATOR) + mark(excerpt(description, terms), terms)
+    return html

@@ -1,0 +1,276 @@
+"""SearchIndex: open, write, rebuild and search a shop index stored in a directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import EmptyIndexError, LockError
+
+from . import search as search_module
+from . import storage
+from .codec import ShopCodec
+from .documents import searchable_words, to_fields
+from .models import IndexBusyError, SearchQuery, SearchResults, ShopDocument
+from .schema import build_schema
+from .snapshot import Snapshot
+from .spelling import Vocabulary
+
+DEFAULT_WRITE_TIMEOUT = 10.0
+PROGRESS_EVERY = 1_000
+# Attempts when a rebuild swaps generations under a reader or writer.
+_RETRIES = 5
+
+
+class SearchIndex:
+    """A directory-backed shop index; safe to share between threads of one process."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, write_timeout: float = DEFAULT_WRITE_TIMEOUT
+    ) -> None:
+        """Open the index at ``path``, creating an empty one if there is none."""
+        self.path = Path(path)
+        self.write_timeout = write_timeout
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._indexes: dict[Path, Any] = {}
+        self.path.mkdir(parents=True, exist_ok=True)
+        if storage.current_generation(self.path) is None:
+            self._create_empty()
+
+    def _create_empty(self) -> None:
+        lock = FileStorage(str(self.path)).lock("CREATE")
+        lock.acquire(blocking=True)
+        try:
+            if storage.current_generation(self.path) is None:
+                generation = storage.new_generation(self.path)
+                whoosh_index.create_in(str(generation), build_schema())
+                Vocabulary().save(generation)
+                storage.publish(self.path, generation)
+        finally:
+            lock.release()
+
+    # Reading
+
+    def _whoosh_index(self, generation: Path) -> Any:
+        ix = self._indexes.get(generation)
+        if ix is None:
+            ix = whoosh_index.open_dir(str(generation))
+            # Only the live generation is worth keeping open.
+            self._indexes = {generation: ix}
+        return ix
+
+    def _acquire_snapshot(self) -> Snapshot:
+        """The snapshot of the latest commit, reopened only when the index changed."""
+        for _attempt in range(_RETRIES):
+            generation = storage.current_generation(self.path)
+            if generation is None:
+                raise FileNotFoundError(f"no index at {self.path}")
+            try:
+                ix = self._whoosh_index(generation)
+                latest = ix.latest_generation()
+                current = self._snapshot
+                if (
+                    current is not None
+                    and current.directory == generation
+                    and current.generation == latest
+                    and current.acquire()
+                ):
+                    return current
+                with self._lock:
+                    fresh = Snapshot(ix, generation, latest)
+                    fresh.acquire()
+                    old, self._snapshot = self._snapshot, fresh
+                if old is not None:
+                    old.retire()
+                return fresh
+            except (FileNotFoundError, EmptyIndexError):
+                # A rebuild removed this generation between reading CURRENT and opening it.
+                self._indexes.pop(generation, None)
+        raise FileNotFoundError(f"index at {self.path} keeps changing; gave up opening it")
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Run a query; see ``search.search`` for the semantics."""
+        snapshot = self._acquire_snapshot()
+        try:
+            return search_module.search(snapshot, query)
+        finally:
+            snapshot.release()
+
+    def versions(self) -> dict[int, str]:
+        """Document id -> version for every indexed shop (for drift checks)."""
+        snapshot = self._acquire_snapshot()
+        try:
+            return snapshot.versions()
+        finally:
+            snapshot.release()
+
+    def doc_count(self) -> int:
+        """Number of indexed shops."""
+        snapshot = self._acquire_snapshot()
+        try:
+            return snapshot.live_count
+        finally:
+            snapshot.release()
+
+    def close(self) -> None:
+        """Release open files; the index can still be used afterwards (it reopens)."""
+        with self._lock:
+            old, self._snapshot = self._snapshot, None
+            self._indexes = {}
+        if old is not None:
+            old.retire()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Writing
+
+    @contextmanager
+    def _writer(self) -> Iterator[tuple[Any, Path]]:
+        """The single Whoosh writer of the live generation, committed on success."""
+        for _attempt in range(_RETRIES):
+            generation = storage.current_generation(self.path)
+            if generation is None:
+                raise FileNotFoundError(f"no index at {self.path}")
+            try:
+                writer = self._whoosh_index(generation).writer(
+                    timeout=self.write_timeout, codec=ShopCodec()
+                )
+            except LockError:
+                raise IndexBusyError(
+                    f"index {self.path} still locked by another writer after {self.write_timeout}s"
+                ) from None
+            except (FileNotFoundError, EmptyIndexError):
+                self._indexes.pop(generation, None)
+                continue
+            if storage.current_generation(self.path) != generation:
+                # A rebuild swapped generations while we waited for the lock.
+                writer.cancel()
+                continue
+            try:
+                yield writer, generation
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            return
+        raise IndexBusyError(f"index {self.path} kept being rebuilt; write abandoned")
+
+    def add_or_update(self, docs: Iterable[ShopDocument]) -> None:
+        """Index shops, replacing any already indexed with the same id."""
+        prepared: dict[int, dict[str, Any]] = {}
+        vocabulary = Vocabulary()
+        for doc in docs:
+            name_words, rest_words = searchable_words(doc)
+            prepared[doc.id] = to_fields(doc, name_words, rest_words)
+            vocabulary.add_words(name_words + rest_words, f"{doc.name} {doc.description}")
+        if not prepared:
+            return
+        with self._writer() as (writer, generation):
+            for fields in prepared.values():
+                writer.update_document(**fields)
+            merged = Vocabulary.load(generation)
+            merged.merge(vocabulary)
+            merged.save(generation)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        """Remove shops by id; unknown ids are ignored."""
+        ids = list(ids)
+        if not ids:
+            return
+        with self._writer() as (writer, _generation):
+            for shop_id in ids:
+                writer.delete_by_term("id", str(shop_id))
+
+    @classmethod
+    def rebuild(
+        cls,
+        path: str | os.PathLike[str],
+        docs: Iterable[ShopDocument],
+        progress: Callable[[int], None] | None = None,
+        *,
+        procs: int = 1,
+        write_timeout: float = DEFAULT_WRITE_TIMEOUT,
+    ) -> SearchIndex:
+        """Build a fresh index from ``docs`` in a new generation, then swap it in atomically.
+
+        ``progress`` is called with the number of documents indexed so far. With
+        ``procs`` > 1 Whoosh indexes in that many processes and keeps one segment each.
+        """
+        root = Path(path)
+        root.mkdir(parents=True, exist_ok=True)
+        generation = storage.new_generation(root)
+        try:
+            count = _build(generation, docs, progress, procs)
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        _swap(root, generation, write_timeout)
+        if progress is not None:
+            progress(count)
+        return cls(root, write_timeout=write_timeout)
+
+
+def _build(
+    generation: Path,
+    docs: Iterable[ShopDocument],
+    progress: Callable[[int], None] | None,
+    procs: int,
+) -> int:
+    ix = whoosh_index.create_in(str(generation), build_schema())
+    options: dict[str, Any] = {"limitmb": 256, "codec": ShopCodec()}
+    if procs > 1:
+        # Bigger batches mean fewer job files handed to the indexing processes.
+        options.update(procs=procs, multisegment=True, batchsize=1000)
+    writer = ix.writer(**options)
+    vocabulary = Vocabulary()
+    seen: set[int] = set()
+    count = 0
+    try:
+        for doc in docs:
+            if doc.id in seen:
+                raise ValueError(f"duplicate shop id {doc.id} in rebuild")
+            seen.add(doc.id)
+            name_words, rest_words = searchable_words(doc)
+            writer.add_document(**to_fields(doc, name_words, rest_words))
+            vocabulary.add_words(name_words + rest_words, f"{doc.name} {doc.description}")
+            count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    vocabulary.save(generation)
+    return count
+
+
+def _swap(root: Path, generation: Path, write_timeout: float) -> None:
+    """Publish a finished generation while holding the old one's writer lock."""
+    old = storage.current_generation(root)
+    writer = None
+    if old is not None and old.exists():
+        try:
+            writer = whoosh_index.open_dir(str(old)).writer(timeout=write_timeout)
+        except LockError:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise IndexBusyError(f"index {root} stayed locked; rebuild not published") from None
+        except (FileNotFoundError, EmptyIndexError):
+            writer = None
+    try:
+        storage.publish(root, generation)
+    finally:
+        if writer is not None:
+            writer.cancel()
+    storage.remove_older_generations(root)

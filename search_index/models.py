@@ -1,0 +1,89 @@
+"""Plain data types exchanged between the application and the search library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+SERVICES: tuple[str, ...] = ("takeaway", "click_collect", "delivery", "eshop")
+
+SORTS: tuple[str, ...] = ("relevance", "distance", "votes", "new")
+
+
+class SearchIndexError(Exception):
+    """Base class for errors raised by the search library."""
+
+
+class IndexBusyError(SearchIndexError):
+    """The index stayed locked by another writer for longer than the timeout."""
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    """A WGS84 position in decimal degrees."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class ShopDocument:
+    """One shop as handed in by the application."""
+
+    id: int
+    name: str
+    description: str
+    category_slug: str
+    category_names: tuple[str, ...]
+    address: str
+    postcode: str
+    town: str
+    country: str
+    lat: float
+    lon: float
+    votes: int
+    created_at: datetime
+    services: frozenset[str]
+    version: str
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the user asked for; every field is optional."""
+
+    text: str = ""
+    category: str | None = None
+    town: str | None = None
+    near: GeoPoint | None = None
+    radius_km: float | None = None
+    services: frozenset[str] = field(default_factory=frozenset)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    facets: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One shop in a result page; ``highlight`` is HTML-safe."""
+
+    id: int
+    score: float
+    distance_km: float | None
+    highlight: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of results plus facet counts for the whole result set.
+
+    Facet counts are computed after every filter, the facet's own included: they
+    describe the shops in ``total``.
+    """
+
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    suggestion: str | None

@@ -1,0 +1,74 @@
+"""Validate a SearchQuery and turn its text into index terms.
+
+User text is never handed to Whoosh's query parser: it is analysed like documents are,
+so operators, wildcards, quotes and markup are just characters that split words.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .analysis import WORD_RE, fold, stem, words
+from .models import SERVICES, SORTS, SearchQuery
+
+# Bounds that keep one request cheap whatever the user sends.
+MAX_QUERY_CHARS = 1_000
+MAX_TERMS = 12
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """Query words (folded), their terms, and the raw words for building suggestions."""
+
+    words: tuple[str, ...]
+    terms: tuple[str, ...]
+    raw_words: tuple[str, ...]
+
+
+def validate(query: SearchQuery) -> None:
+    """Raise ValueError for a query the caller built incorrectly."""
+    if query.sort not in SORTS:
+        raise ValueError(f"unknown sort {query.sort!r}; expected one of {SORTS}")
+    if query.sort == "distance" and query.near is None:
+        raise ValueError("sort='distance' needs near")
+    if query.radius_km is not None:
+        if query.near is None:
+            raise ValueError("radius_km needs near")
+        if not (math.isfinite(query.radius_km) and query.radius_km > 0):
+            raise ValueError("radius_km must be a positive number")
+    if query.near is not None and not (
+        math.isfinite(query.near.lat)
+        and math.isfinite(query.near.lon)
+        and -90 <= query.near.lat <= 90
+        and -180 <= query.near.lon <= 180
+    ):
+        raise ValueError("near must be a valid latitude/longitude")
+    unknown = set(query.services) - set(SERVICES)
+    if unknown:
+        raise ValueError(f"unknown services {sorted(unknown)}; expected some of {SERVICES}")
+    if query.page < 1:
+        raise ValueError("page starts at 1")
+    if not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+
+
+def parse_text(text: str) -> ParsedText:
+    """Analyse user text into distinct terms (AND-ed by the searcher), in query order."""
+    text = text[:MAX_QUERY_CHARS]
+    folded_words: list[str] = []
+    terms: list[str] = []
+    for word in words(text):
+        term = stem(word)
+        if term not in terms:
+            terms.append(term)
+            folded_words.append(word)
+        if len(terms) == MAX_TERMS:
+            break
+    return ParsedText(tuple(folded_words), tuple(terms), tuple(WORD_RE.findall(text)))
+
+
+def corrected_text(parsed: ParsedText, corrections: dict[str, str]) -> str:
+    """The user's words with misspelt ones replaced, for the "did you mean" link."""
+    return " ".join(corrections.get(fold(raw), raw) for raw in parsed.raw_words)

@@ -1,0 +1,227 @@
+"""Everything a searcher needs about one committed state of the index, held in memory.
+
+Opening costs about a second at 100k shops (columns read into lists, see the notes), so
+one snapshot is kept per process and replaced only when the index changes. Term
+postings are decoded once and cached with their BM25 partial scores.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict, defaultdict
+from pathlib import Path
+from typing import Any
+
+from .analysis import fold
+from .documents import unpack_meta
+from .geo import cell_of
+from .postings import read_postings
+from .schema import TEXT_FIELD
+from .spelling import Vocabulary
+
+# BM25 parameters (Whoosh's defaults).
+BM25_K1 = 1.2
+BM25_B = 0.75
+# Upper bound on cached postings (entries across all cached terms), about 100 MB.
+TERM_CACHE_POSTINGS = 1_000_000
+
+
+class Snapshot:
+    """In-memory view of one index generation at one commit."""
+
+    def __init__(self, ix: Any, directory: Path, generation: int) -> None:
+        self.directory = directory
+        self.generation = generation
+        self.reader = ix.reader()
+        self.leaves: list[tuple[Any, int]] = list(self.reader.leaf_readers())
+        if not self.reader.doc_count_all():
+            self.leaves = []  # an empty index has an EmptyReader with no segments
+        size = self.reader.doc_count_all()
+        self.size = size
+        live = bytearray(b"\x01") * size
+        for segment, base in self.leaves:
+            if segment.has_deletions():
+                for docnum in range(segment.doc_count_all()):
+                    if segment.is_deleted(docnum):
+                        live[base + docnum] = 0
+        self.live = live
+        self.live_count = sum(live)
+
+        metas = [unpack_meta(m) for m in self._column("meta")]
+        self.docids: list[int] = [m.docid for m in metas]
+        self.lat_e6: list[int] = [m.lat_e6 for m in metas]
+        self.lon_e6: list[int] = [m.lon_e6 for m in metas]
+        self.votes: list[int] = [m.votes for m in metas]
+        self.created: list[int] = [m.created for m in metas]
+        self.services: list[int] = [m.services for m in metas]
+        lengths = [m.length for m in metas]
+        self.categories, self.category_code = _encode([m.category for m in metas])
+        self.towns, self.town_code = _encode([m.town for m in metas])
+        self.postcodes, self.postcode_code = _encode([m.postcode for m in metas])
+        self._versions = [m.version for m in metas]
+
+        total_length = sum(length for length, alive in zip(lengths, live, strict=True) if alive)
+        avgdl = total_length / self.live_count if self.live_count else 1.0
+        norm_a = BM25_K1 * (1 - BM25_B)
+        norm_b = BM25_K1 * BM25_B / (avgdl or 1.0)
+        # Per-document BM25 length normalisation, so a term score is idf * w / (w + norm).
+        self.bm25_norm = [norm_a + norm_b * length for length in lengths]
+
+        self._lock = threading.Lock()
+        self._term_cache: OrderedDict[str, dict[int, float]] = OrderedDict()
+        self._cached_postings = 0
+        self._grid: dict[tuple[int, int], list[int]] | None = None
+        self._by_category: dict[int, list[int]] = {}
+        self._by_town: dict[str, list[int]] | None = None
+        self._vocabulary: Vocabulary | None = None
+        self._users = 0
+        self._retired = False
+        self._closed = False
+
+    # Lifetime: a snapshot replaced by a newer one is closed once its last search ends.
+
+    def acquire(self) -> bool:
+        """Register a search in progress; False if the snapshot is already closed."""
+        with self._lock:
+            if self._closed:
+                return False
+            self._users += 1
+            return True
+
+    def release(self) -> None:
+        """End a search started with ``acquire``."""
+        with self._lock:
+            self._users -= 1
+            close_now = self._retired and self._users == 0 and not self._closed
+            if close_now:
+                self._closed = True
+        if close_now:
+            self.reader.close()
+
+    def retire(self) -> None:
+        """Close as soon as no search uses this snapshot any more."""
+        with self._lock:
+            self._retired = True
+            close_now = self._users == 0 and not self._closed
+            if close_now:
+                self._closed = True
+        if close_now:
+            self.reader.close()
+
+    def _column(self, name: str) -> list[Any]:
+        if not self.size:
+            return []  # Whoosh's EmptyReader has no columns at all
+        return list(self.reader.column_reader(name, translate=False))
+
+    # Text
+
+    def term_scores(self, term: str) -> dict[int, float]:
+        """Live docnum -> BM25 partial score for one term (empty if the term is unknown)."""
+        with self._lock:
+            cached = self._term_cache.get(term)
+            if cached is not None:
+                self._term_cache.move_to_end(term)
+                return cached
+        postings: list[tuple[list[int], list[float], int]] = []
+        for segment, base in self.leaves:
+            ids, weights = read_postings(segment, TEXT_FIELD, term)
+            if ids:
+                postings.append((ids, weights, base))
+        live = self.live
+        doc_freq = sum(1 for ids, _w, base in postings for docnum in ids if live[docnum + base])
+        n = self.live_count
+        idf = math.log(1 + (n - doc_freq + 0.5) / (doc_freq + 0.5))
+        factor = idf * (BM25_K1 + 1)
+        norm = self.bm25_norm
+        scores: dict[int, float] = {}
+        for ids, weights, base in postings:
+            scores.update(
+                (d, factor * w / (w + norm[d]))
+                for d, w in zip((i + base for i in ids), weights, strict=True)
+                if live[d]
+            )
+        with self._lock:
+            self._term_cache[term] = scores
+            self._cached_postings += len(scores)
+            while self._cached_postings > TERM_CACHE_POSTINGS and len(self._term_cache) > 1:
+                _term, evicted = self._term_cache.popitem(last=False)
+                self._cached_postings -= len(evicted)
+        return scores
+
+    def has_term(self, term: str) -> bool:
+        """Whether any live document contains the term."""
+        return bool(self.term_scores(term))
+
+    # Filters
+
+    def grid(self) -> dict[tuple[int, int], list[int]]:
+        """Grid cell -> live docnums in it, built on first use."""
+        if self._grid is None:
+            grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+            for docnum, (lat, lon, alive) in enumerate(
+                zip(self.lat_e6, self.lon_e6, self.live, strict=True)
+            ):
+                if alive:
+                    grid[cell_of(lat, lon)].append(docnum)
+            self._grid = dict(grid)
+        return self._grid
+
+    def docs_in_category(self, code: int) -> list[int]:
+        """Live docnums of one category code."""
+        docs = self._by_category.get(code)
+        if docs is None:
+            docs = [
+                d
+                for d, (c, alive) in enumerate(zip(self.category_code, self.live, strict=True))
+                if alive and c == code
+            ]
+            self._by_category[code] = docs
+        return docs
+
+    def docs_in_town(self, town: str) -> list[int]:
+        """Live docnums whose town (folded) or postcode equals ``town``, in docnum order."""
+        if self._by_town is None:
+            by_town: dict[str, list[int]] = defaultdict(list)
+            town_keys = [fold(name).strip() for name in self.towns]
+            postcode_keys = [fold(pc).strip() for pc in self.postcodes]
+            for d, (t, p, alive) in enumerate(
+                zip(self.town_code, self.postcode_code, self.live, strict=True)
+            ):
+                if alive:
+                    by_town[town_keys[t]].append(d)
+                    if postcode_keys[p] != town_keys[t]:
+                        by_town[postcode_keys[p]].append(d)
+            self._by_town = dict(by_town)
+        return self._by_town.get(fold(town).strip(), [])
+
+    def live_docnums(self) -> list[int]:
+        """Every live docnum."""
+        return [d for d, alive in enumerate(self.live) if alive]
+
+    # Stored data
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """Stored fields (name, description) of one document."""
+        return self.reader.stored_fields(docnum)
+
+    def versions(self) -> dict[int, str]:
+        """Document id -> version string for every live document."""
+        return {
+            docid: version
+            for docid, version, alive in zip(self.docids, self._versions, self.live, strict=True)
+            if alive
+        }
+
+    def vocabulary(self) -> Vocabulary:
+        """Spelling vocabulary of this generation, loaded on first use."""
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.load(self.directory)
+        return self._vocabulary
+
+
+def _encode(values: list[str]) -> tuple[list[str], list[int]]:
+    """Dictionary-encode a column: (distinct strings, code per document)."""
+    codes: dict[str, int] = {}
+    encoded = [codes.setdefault(v, len(codes)) for v in values]
+    return list(codes), encoded

@@ -1,0 +1,162 @@
+"""The database stays the truth: the outbox keeps the Whoosh index in step with it."""
+
+from sqlalchemy import func, select
+
+from directory.extensions import db
+from directory.search.bridge import check_drift, drain, get_index, reindex
+from directory.search.models import SearchOutbox
+from directory.shops.models import Shop
+from directory.votes.services import upvote
+from search_index import SearchQuery
+
+
+def found_ids(app, text="", **kwargs):
+    with app.app_context():
+        return [hit.id for hit in get_index(app).search(SearchQuery(text=text, **kwargs)).hits]
+
+
+def outbox_size(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(SearchOutbox))
+
+
+def test_a_posted_shop_is_found_after_the_request(app, browser, member):
+    browser.login(member.email)
+    category = "fleuriste"
+    with app.app_context():
+        from directory.shops.models import Category
+
+        category_id = db.session.scalar(select(Category.id).where(Category.slug == category))
+    browser.post(
+        "/shops/new",
+        {"name": "Au jardin d'Anna", "category_id": str(category_id), "postcode": "6700",
+         "town": "Arlon", "country": "BE"},
+    )
+    assert outbox_size(app) == 0
+    page = browser.get("/search?q=fleuristes").get_data(as_text=True)
+    assert "Au jardin d&#39;Anna" in page
+
+
+def test_service_changes_write_an_outbox_row_in_the_same_transaction(app, make_shop, member):
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop()  # no request: nothing drains
+    assert outbox_size(app) >= 1
+    with app.app_context():
+        upvote(db.session.merge(member), shop.id)
+        db.session.rollback()  # the vote is abandoned: its outbox row goes with it
+    before = outbox_size(app)
+    with app.app_context():
+        upvote(db.session.merge(member), shop.id)
+        db.session.commit()
+    assert outbox_size(app) == before + 1
+
+
+def test_drain_applies_and_empties_the_outbox(app, make_shop):
+    shop = make_shop(name="Fromagerie Lambert", category="fromagerie")
+    with app.app_context():
+        assert drain(get_index(app)) >= 1
+    assert outbox_size(app) == 0
+    assert found_ids(app, "fromagerie") == [shop.id]
+
+
+def test_hidden_shop_leaves_the_index(app, make_shop):
+    shop = make_shop(name="Fromagerie Lambert", category="fromagerie")
+    with app.app_context():
+        drain(get_index(app))
+        db.session.get(Shop, shop.id).status = "hidden"
+        db.session.commit()
+        drain(get_index(app))
+    assert found_ids(app, "fromagerie") == []
+
+
+def test_a_stale_index_never_shows_a_hidden_shop(app, browser, make_shop):
+    shop = make_shop(name="Fromagerie Lambert", category="fromagerie")
+    with app.app_context():
+        drain(get_index(app))
+        # Hide it behind the outbox's back: the index still has it.
+        db.session.execute(
+            db.update(Shop).where(Shop.id == shop.id).values(status="hidden")
+        )
+        db.session.commit()
+    assert found_ids(app, "fromagerie") == [shop.id]
+    response = browser.get("/api/v1/search?q=fromagerie").get_json()
+    assert response["results"] == []
+
+
+def test_an_index_failure_keeps_the_outbox_for_later(app, browser, member, make_shop, monkeypatch):
+    shop = make_shop(name="Fromagerie Lambert", category="fromagerie")
+    with app.app_context():
+        drain(get_index(app))
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    index = get_index(app)
+    monkeypatch.setattr(index, "add_or_update", broken)
+    browser.login(member.email)
+    response = browser.post(f"/shops/{shop.id}/vote")
+    assert response.status_code == 302  # the user's vote went through
+    assert outbox_size(app) == 1
+    monkeypatch.undo()
+    with app.app_context():
+        drain(get_index(app))
+    assert outbox_size(app) == 0
+
+
+def test_reindex_rebuilds_from_the_database_and_clears_the_outbox(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    first = make_shop(name="Fromagerie Lambert", category="fromagerie")
+    second = make_shop(name="Fromagerie du Coin", category="fromagerie")
+    with app.app_context():
+        assert reindex(app) == 2
+    assert outbox_size(app) == 0
+    assert sorted(found_ids(app, "fromagerie")) == [first.id, second.id]
+
+
+def test_search_check_reports_drift_and_exits_non_zero(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    make_shop(name="Fromagerie Lambert", category="fromagerie")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search-check"])
+    assert result.exit_code != 0
+    assert "missing: 1" in result.output
+    assert runner.invoke(args=["reindex"]).exit_code == 0
+    clean = runner.invoke(args=["search-check"])
+    assert clean.exit_code == 0, clean.output
+    assert "matches the database" in clean.output
+
+
+def test_drift_sees_a_stale_vote_count(app, make_shop, member):
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop()
+    with app.app_context():
+        reindex(app)
+        upvote(db.session.merge(member), shop.id)
+        db.session.commit()
+        drift = check_drift(get_index(app))
+    assert drift.stale == [shop.id]
+
+
+def test_indexer_command_drains_once(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    make_shop()
+    result = app.test_cli_runner().invoke(args=["search-indexer", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "applied" in result.output
+    assert outbox_size(app) == 0
+
+
+def test_imported_shops_are_found_after_import_and_reindex(app, tmp_path):
+    app.config["SEARCH_SYNC"] = "worker"
+    path = tmp_path / "shops.csv"
+    path.write_text(
+        "name,category,address,postcode,town,lat,lon,website,source_tag\n"
+        "Les Fleurs de Léa,florist,,6700,Arlon,49.6833,5.8167,,shop=florist\n",
+        encoding="utf-8",
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["import-shops", str(path)]).exit_code == 0
+    assert runner.invoke(args=["reindex"]).exit_code == 0
+    with app.app_context():
+        name = db.session.scalar(select(Shop.name).where(Shop.id.in_(found_ids(app, "fleuriste"))))
+    assert name == "Les Fleurs de Léa"

@@ -1,0 +1,209 @@
+"""Cross-site request forgery: every POST needs this visitor's own CSRF token, or nothing
+happens and the answer is 400."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from directory.accounts.models import User
+from directory.extensions import db
+from directory.shops.models import Category
+from directory.votes.services import upvote
+from tests.conftest import PASSWORD, Browser
+
+DATA_TABLES = ("users", "shops", "votes", "tips")
+CSRF_MESSAGE = "Le formulaire a expiré ou n&#39;a pas été envoyé par ce site"
+
+
+def snapshot(app) -> dict[str, list]:
+    """Every column of every row of the member-data tables, in id order."""
+    with app.app_context():
+        rows = {
+            table: [
+                tuple(row) for row in db.session.execute(text(f"SELECT * FROM {table} ORDER BY id"))
+            ]
+            for table in DATA_TABLES
+        }
+        db.session.remove()
+    return rows
+
+
+def bakery_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Category.id).where(Category.slug == "boulangerie"))
+
+
+def shop_form(app, name: str) -> dict:
+    return {
+        "name": name,
+        "category_id": str(bakery_id(app)),
+        "postcode": "6700",
+        "town": "Arlon",
+        "country": "BE",
+    }
+
+
+# Per POST endpoint: (who is logged in, url, form data that would succeed with a token).
+def requests_by_endpoint(app, email, shop, voted_shop) -> dict[str, tuple[bool, str, dict]]:
+    return {
+        "accounts.register": (
+            False,
+            "/register",
+            {
+                "email": "nouveau@example.org",
+                "display_name": "Nouveau",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+            },
+        ),
+        "accounts.login": (False, "/login", {"email": email, "password": PASSWORD}),
+        "accounts.logout": (True, "/logout", {}),
+        "shops.new": (True, "/shops/new", shop_form(app, "Forgée ailleurs")),
+        "shops.edit": (True, f"/shops/{shop.id}/edit", shop_form(app, "Renommée ailleurs")),
+        "votes.vote": (True, f"/shops/{shop.id}/vote", {}),
+        "votes.unvote": (True, f"/shops/{voted_shop.id}/unvote", {}),
+        "tips.create": (True, f"/shops/{shop.id}/tips", {"body": "Conseil forgé."}),
+    }
+
+
+POST_ENDPOINTS = sorted(
+    [
+        "accounts.register",
+        "accounts.login",
+        "accounts.logout",
+        "shops.new",
+        "shops.edit",
+        "votes.vote",
+        "votes.unvote",
+        "tips.create",
+    ]
+)
+
+
+@pytest.fixture
+def scene(app, member, make_shop):
+    """``member`` is the author of one shop and has voted for another."""
+    shop = make_shop(name="Boucherie Lambert")
+    voted = make_shop(name="Fleurs de Gaume")
+    with app.app_context():
+        upvote(db.session.get(User, member.id), voted.id)
+        db.session.commit()
+    return shop, voted
+
+
+@pytest.fixture
+def other_visitors_token(app) -> str:
+    """A genuine token, but issued to someone else's session."""
+    return Browser(app.test_client()).csrf_token()
+
+
+def test_this_suite_covers_every_post_route(app):
+    found = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert found == set(POST_ENDPOINTS)
+
+
+def forged_tokens(other_token: str) -> dict[str, str | None]:
+    return {
+        "missing": None,
+        "empty": "",
+        "garbage": "not-a-token",
+        "signed-with-another-key": (
+            "IjJkYzVkNjZlMDBjYmE3ZjQ4ZGNmZGI2MzQ1MzE3NDAwNTFkODBkN2Yi.Z0000A.forgedSignature00000000"
+        ),
+        "another-visitors-token": other_token,
+    }
+
+
+@pytest.mark.parametrize(
+    "token_kind",
+    ["missing", "empty", "garbage", "signed-with-another-key", "another-visitors-token"],
+)
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_post_without_this_visitors_token_is_400_and_changes_nothing(
+    app, browser, member, scene, other_visitors_token, endpoint, token_kind
+):
+    shop, voted = scene
+    needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted)[endpoint]
+    if needs_login:
+        browser.login(member.email)
+    browser.csrf_token()  # this visitor has a token of their own in the session
+    token = forged_tokens(other_visitors_token)[token_kind]
+    if token is not None:
+        data["csrf_token"] = token
+    before = snapshot(app)
+    response = browser.post(url, data, csrf=False)
+    assert response.status_code == 400
+    assert CSRF_MESSAGE in response.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_the_same_post_with_the_token_does_change_something(app, browser, member, scene, endpoint):
+    """Control for the test above: its requests are ones that would otherwise succeed."""
+    shop, voted = scene
+    needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted)[endpoint]
+    if needs_login:
+        browser.login(member.email)
+    before = snapshot(app)
+    response = browser.post(url, data)
+    assert response.status_code == 302
+    if endpoint == "accounts.login":  # logging in writes nothing: it opens a session
+        assert browser.get("/shops/new").status_code == 200
+    else:
+        assert snapshot(app) != before
+
+
+def test_logout_without_a_token_keeps_the_member_logged_in(app, browser, member):
+    browser.login(member.email)
+    response = browser.post("/logout", csrf=False)
+    assert response.status_code == 400
+    assert browser.get("/shops/new").status_code == 200
+
+
+def test_logout_without_a_token_does_not_revoke_the_session(app, browser, member):
+    browser.login(member.email)
+    with app.app_context():
+        token_before = db.session.scalar(select(User.session_token).where(User.id == member.id))
+    browser.post("/logout", csrf=False)
+    with app.app_context():
+        token_after = db.session.scalar(select(User.session_token).where(User.id == member.id))
+    assert token_after == token_before
+
+
+def test_login_without_a_token_does_not_log_in(browser, member):
+    response = browser.post("/login", {"email": member.email, "password": PASSWORD}, csrf=False)
+    assert response.status_code == 400
+    assert browser.get("/shops/new").status_code == 302
+
+
+def test_a_token_in_the_query_string_is_not_accepted(app, browser, member, scene):
+    shop, _voted = scene
+    browser.login(member.email)
+    token = browser.csrf_token()
+    before = snapshot(app)
+    response = browser.post(f"/shops/{shop.id}/vote?csrf_token={token}", csrf=False)
+    assert response.status_code == 400
+    assert snapshot(app) == before
+
+
+def test_a_json_body_cannot_stand_in_for_the_form(app, browser, member, scene):
+    shop, _voted = scene
+    browser.login(member.email)
+    before = snapshot(app)
+    response = browser.client.post(f"/shops/{shop.id}/tips", json={"body": "Conseil en JSON."})
+    assert response.status_code == 400
+    assert snapshot(app) == before
+
+
+def test_every_rendered_form_carries_a_token(app, browser, member, scene):
+    shop, _voted = scene
+    pages = ["/login", "/register"]
+    browser_pages = ["/shops/new", f"/shops/{shop.id}/edit", f"/shops/{shop.id}"]
+    for url in pages:
+        page = browser.get(url).get_data(as_text=True)
+        assert page.count("<form") == page.count('name="csrf_token"'), url
+    browser.login(member.email)
+    for url in browser_pages:
+        page = browser.get(url, follow_redirects=True).get_data(as_text=True)
+        assert page.count("<form") == page.count('name="csrf_token"'), url
