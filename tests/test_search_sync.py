@@ -7,7 +7,7 @@ from directory.search.bridge import check_drift, drain, get_index, reindex
 from directory.search.models import SearchOutbox
 from directory.shops.models import Shop
 from directory.votes.services import upvote
-from search_index import SearchQuery
+from search_index import SearchIndex, SearchQuery
 
 
 def found_ids(app, text="", **kwargs):
@@ -29,8 +29,13 @@ def test_a_posted_shop_is_found_after_the_request(app, browser, member):
         category_id = db.session.scalar(select(Category.id).where(Category.slug == category))
     browser.post(
         "/shops/new",
-        {"name": "Au jardin d'Anna", "category_id": str(category_id), "postcode": "6700",
-         "town": "Arlon", "country": "BE"},
+        {
+            "name": "Au jardin d'Anna",
+            "category_id": str(category_id),
+            "postcode": "6700",
+            "town": "Arlon",
+            "country": "BE",
+        },
     )
     assert outbox_size(app) == 0
     page = browser.get("/search?q=fleuristes").get_data(as_text=True)
@@ -74,9 +79,7 @@ def test_a_stale_index_never_shows_a_hidden_shop(app, browser, make_shop):
     with app.app_context():
         drain(get_index(app))
         # Hide it behind the outbox's back: the index still has it.
-        db.session.execute(
-            db.update(Shop).where(Shop.id == shop.id).values(status="hidden")
-        )
+        db.session.execute(db.update(Shop).where(Shop.id == shop.id).values(status="hidden"))
         db.session.commit()
     assert found_ids(app, "fromagerie") == [shop.id]
     response = browser.get("/api/v1/search?q=fromagerie").get_json()
@@ -160,3 +163,25 @@ def test_imported_shops_are_found_after_import_and_reindex(app, tmp_path):
     with app.app_context():
         name = db.session.scalar(select(Shop.name).where(Shop.id.in_(found_ids(app, "fleuriste"))))
     assert name == "Les Fleurs de Léa"
+
+
+def test_changes_drained_during_a_reindex_are_queued_again(app, make_shop, member, monkeypatch):
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop()
+    real_rebuild = SearchIndex.rebuild
+
+    def rebuild_while_a_member_votes(path, docs, progress=None):
+        docs = list(docs)  # the rebuild has read the database...
+        with app.app_context():  # ...then a vote lands and another indexer drains it
+            upvote(db.session.merge(member), shop.id)
+            db.session.commit()
+            drain(get_index(app))
+        return real_rebuild(path, docs, progress)
+
+    monkeypatch.setattr(SearchIndex, "rebuild", rebuild_while_a_member_votes)
+    with app.app_context():
+        reindex(app)
+    assert outbox_size(app) == 1
+    with app.app_context():
+        drain(get_index(app))
+        assert check_drift(get_index(app)).clean

@@ -18,6 +18,7 @@ from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from directory.database import reading
 from directory.extensions import db
 from directory.search.models import SearchOutbox
 from directory.shops.models import SERVICE_FIELDS, Shop, ShopStatus
@@ -130,23 +131,25 @@ def drain_quietly(app: Flask) -> None:
 
 
 def all_documents(chunk: int = 1000) -> Iterator[ShopDocument]:
-    """Every visible shop as a document, streamed in id order."""
+    """Every visible shop as a document, streamed in id order, one short read at a time."""
     last_id = 0
     while True:
-        shops = list(
-            db.session.scalars(
-                select(Shop)
-                .options(selectinload(Shop.category))
-                .where(Shop.status == ShopStatus.VISIBLE.value, Shop.id > last_id)
-                .order_by(Shop.id)
-                .limit(chunk)
+        with reading():
+            shops = list(
+                db.session.scalars(
+                    select(Shop)
+                    .options(selectinload(Shop.category))
+                    .where(Shop.status == ShopStatus.VISIBLE.value, Shop.id > last_id)
+                    .order_by(Shop.id)
+                    .limit(chunk)
+                )
             )
-        )
-        if not shops:
+            documents = [to_document(shop) for shop in shops]
+            db.session.commit()  # end the read before the caller spends time on the batch
+        if not documents:
             return
-        for shop in shops:
-            yield to_document(shop)
-        last_id = shops[-1].id
+        yield from documents
+        last_id = documents[-1].id
         db.session.expunge_all()
 
 
@@ -154,7 +157,7 @@ def reindex(app: Flask, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the index from the database into a new directory and swap it in.
 
     Outbox rows written before the rebuild started are covered by it and deleted; later ones
-    stay for the indexer.
+    stay for the indexer, and anything the swap lost is queued again.
     """
     covered = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
     db.session.commit()
@@ -164,6 +167,10 @@ def reindex(app: Flask, progress: Callable[[int], None] | None = None) -> int:
     index = SearchIndex.rebuild(app.config["SEARCH_INDEX_DIR"], all_documents(), progress)
     app.extensions["search_index"] = index
     db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= covered))
+    # An indexer that drained while we built wrote to the old generation: queue again whatever
+    # the new one does not match, so nothing is lost to the swap.
+    drift = check_drift(index)
+    mark_for_reindex([*drift.missing, *drift.stale, *drift.extra])
     db.session.commit()
     return index.doc_count()
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from directory.errors import ValidationFailed
 from directory.extensions import db
 from directory.places.gazetteer import NearPoint
 from directory.search.bridge import get_index
@@ -74,7 +75,10 @@ def _facets(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]
 
 def run_search(request: SearchRequest) -> SearchPage:
     """Search the index, then drop any hit the database says is not visible (stale index)."""
-    results = get_index().search(request.query)
+    try:
+        results = get_index().search(request.query)
+    except ValueError as error:  # the library's own checks, should a parameter slip through
+        raise ValidationFailed(str(error)) from None
     ids = [hit.id for hit in results.hits]
     shops = {
         shop.id: shop

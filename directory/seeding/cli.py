@@ -32,7 +32,6 @@ def _import(path: Path, *, is_demo: bool) -> None:
         click.echo(line)
 
 
-
 def _sync_search() -> None:
     if current_app.config["SEARCH_SYNC"] == "request":
         # Development: bring the search index up to date now; in production the indexer does.
