@@ -244,3 +244,16 @@ def pytest_report_header(config):
     if POSTGRES_URL:
         return f"PostgreSQL: {POSTGRES_URL} (every database test also runs there)"
     return "PostgreSQL: TEST_DATABASE_URL is not set, its cases are skipped"
+
+
+def database_snapshot(app) -> dict[str, list]:
+    """Every column of every row of the member-data tables, in id order."""
+    with app.app_context():
+        rows = {
+            table: [
+                tuple(row) for row in db.session.execute(text(f"SELECT * FROM {table} ORDER BY id"))
+            ]
+            for table in DATA_TABLES
+        }
+        db.session.remove()
+    return rows

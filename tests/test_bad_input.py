@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from directory.accounts.models import User
 from directory.accounts.services import register
@@ -19,8 +19,8 @@ from directory.shops.models import Category, Shop
 from directory.shops.services import create_shop, update_shop
 from directory.tips.services import add_tip
 from tests.conftest import PASSWORD, shop_input
+from tests.conftest import database_snapshot as snapshot
 
-DATA_TABLES = ("users", "shops", "votes", "tips")
 LONG = "x" * 10_000
 MARKUP = "<script>alert(1)</script>"
 ESCAPED_MARKUP = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -32,19 +32,6 @@ INVALID_CHARS = "caractères invalides"
 REQUIRED = "requis"
 NOT_A_CHOICE = "pas un choix valide"
 BAD_URL = "Adresse web invalide"
-
-
-def snapshot(app) -> dict[str, list]:
-    """Every column of every row of the member-data tables, in id order."""
-    with app.app_context():
-        rows = {
-            table: [
-                tuple(row) for row in db.session.execute(text(f"SELECT * FROM {table} ORDER BY id"))
-            ]
-            for table in DATA_TABLES
-        }
-        db.session.remove()
-    return rows
 
 
 def field_errors(page: str, name: str) -> list[str]:

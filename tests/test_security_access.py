@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flask_login import AnonymousUserMixin
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from directory.accounts.models import User
 from directory.errors import NotFound, PermissionDenied
@@ -15,9 +15,8 @@ from directory.shops.services import create_shop, update_shop
 from directory.tips.services import add_tip
 from directory.votes.models import Vote
 from directory.votes.services import upvote, withdraw_vote
+from tests.conftest import database_snapshot as snapshot
 from tests.conftest import shop_input
-
-DATA_TABLES = ("users", "shops", "votes", "tips")
 
 # Every (rule, endpoint) accepting POST. A new POST route makes
 # test_every_post_route_is_known_to_this_suite fail until it is added here and walked below.
@@ -33,19 +32,6 @@ POST_ROUTES = {
 }
 # Anyone may register or log in: that is what those forms are for.
 PUBLIC_BY_DESIGN = {"accounts.register", "accounts.login"}
-
-
-def snapshot(app) -> dict[str, list]:
-    """Every column of every row of the member-data tables, in id order."""
-    with app.app_context():
-        rows = {
-            table: [
-                tuple(row) for row in db.session.execute(text(f"SELECT * FROM {table} ORDER BY id"))
-            ]
-            for table in DATA_TABLES
-        }
-        db.session.remove()
-    return rows
 
 
 def valid_shop_form(app, **overrides) -> dict:

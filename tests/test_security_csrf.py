@@ -4,29 +4,16 @@ happens and the answer is 400."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from directory.accounts.models import User
 from directory.extensions import db
 from directory.shops.models import Category
 from directory.votes.services import upvote
 from tests.conftest import PASSWORD, Browser
+from tests.conftest import database_snapshot as snapshot
 
-DATA_TABLES = ("users", "shops", "votes", "tips")
 CSRF_MESSAGE = "Le formulaire a expiré ou n&#39;a pas été envoyé par ce site"
-
-
-def snapshot(app) -> dict[str, list]:
-    """Every column of every row of the member-data tables, in id order."""
-    with app.app_context():
-        rows = {
-            table: [
-                tuple(row) for row in db.session.execute(text(f"SELECT * FROM {table} ORDER BY id"))
-            ]
-            for table in DATA_TABLES
-        }
-        db.session.remove()
-    return rows
 
 
 def bakery_id(app) -> int:
