@@ -3,7 +3,13 @@
 import pytest
 
 from directory.errors import ValidationFailed
-from directory.places.gazetteer import geocode, places_for_postcode, places_named, suggest_places
+from directory.places.gazetteer import (
+    geocode,
+    places_for_postcode,
+    places_named,
+    resolve_near,
+    suggest_places,
+)
 
 
 def test_town_lookup_ignores_case_and_accents(ctx):
@@ -78,3 +84,47 @@ def test_unknown_country_is_refused(ctx):
 def test_suggestions_are_close_names(ctx):
     names = [s.name for s in suggest_places("Limoje", "FR")]
     assert "Limoges" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("6700 Arlon", "6700 Arlon"),
+        ("Arlon 6700", "6700 Arlon"),
+        ("Arlon (6700)", "6700 Arlon"),
+        ("4000 Rocourt", "4000 Rocourt"),
+        ("87000", "87000 Limoges"),
+        ("liege", "Liège"),
+        ("Anvers", "Anvers"),
+    ],
+)
+def test_near_accepts_towns_postcodes_and_both(ctx, text, name):
+    assert resolve_near(text).name == name
+
+
+def test_near_with_a_postcode_picks_that_homonym(ctx):
+    # Saint-Denis exists in many départements: the postcode chooses which one.
+    in_aude = resolve_near("11310 Saint-Denis")
+    paris_area = resolve_near("93200 Saint-Denis")
+    assert in_aude.name == "11310 Saint-Denis"
+    assert paris_area.name == "93200 Saint-Denis"
+    assert abs(in_aude.lat - paris_area.lat) > 1
+
+
+def test_near_accepts_coordinates_and_checks_their_range(ctx):
+    point = resolve_near(" 49.68 ; 5.81 ")
+    assert (point.lat, point.lon) == (49.68, 5.81)
+    with pytest.raises(ValidationFailed) as error:
+        resolve_near("91,5")
+    assert error.value.field == "near"
+
+
+def test_unknown_near_suggests_places_in_both_countries(ctx):
+    with pytest.raises(ValidationFailed) as error:
+        resolve_near("Limojes")
+    assert "Limoges" in error.value.message
+
+
+def test_unknown_postcode_near_is_refused(ctx):
+    with pytest.raises(ValidationFailed):
+        resolve_near("0001")
