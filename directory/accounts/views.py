@@ -12,17 +12,12 @@ from directory.accounts.models import User
 from directory.accounts.redirects import safe_next
 from directory.accounts.services import authenticate, end_all_sessions, register
 from directory.errors import DomainError
-from directory.extensions import db, limiter
+from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
 from directory.pagination import page_arg
 from directory.shops.models import Shop, ShopStatus
 
 bp = Blueprint("accounts", __name__)
-
-
-def write_limit() -> str:
-    """The configured rate limit for state-changing requests."""
-    return current_app.config["WRITE_RATE_LIMIT"]
 
 
 @bp.route("/register", methods=["GET", "POST"], endpoint="register")

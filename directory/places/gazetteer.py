@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from directory.places.models import Place
 from directory.text import name_key
 
 POSTCODE_FORMATS = {"BE": re.compile(r"^\d{4}$"), "FR": re.compile(r"^\d{5}$")}
-COUNTRY_NAMES = {"BE": "Belgique", "FR": "France"}
+COUNTRY_NAMES = {"BE": _l("Belgique"), "FR": _l("France")}
 
 
 @dataclass(frozen=True)

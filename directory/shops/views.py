@@ -8,10 +8,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from directory.accounts.forms import ActionForm
-from directory.accounts.views import write_limit
 from directory.errors import DomainError
-from directory.extensions import db, limiter
+from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
 from directory.pagination import choice_arg, page_arg
 from directory.shops.forms import ShopForm
@@ -96,12 +94,16 @@ def detail(shop_id: int, slug: str | None = None):
         abort(404)
     if slug != shop.slug:
         return redirect(url_for("shops.detail", shop_id=shop.id, slug=shop.slug), 301)
+    return render_shop_page(shop, TipForm())
+
+
+def render_shop_page(shop: Shop, tip_form: TipForm) -> str:
+    """The shop page; the tip view renders it again with the member's rejected tip."""
     return render_template(
         "shops/detail.html",
         shop=shop,
         tips=visible_tips(shop.id),
-        tip_form=TipForm(),
-        action_form=ActionForm(),
+        tip_form=tip_form,
         voted=has_voted(current_user, shop.id),
         can_edit=can_edit(current_user, shop),
     )

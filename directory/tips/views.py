@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from directory.accounts.forms import ActionForm
-from directory.accounts.views import write_limit
 from directory.errors import DomainError, NotFound
-from directory.extensions import db, limiter
+from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
-from directory.shops.services import can_edit, get_visible_shop
+from directory.shops.services import get_visible_shop
+from directory.shops.views import render_shop_page
 from directory.tips.forms import TipForm
-from directory.tips.services import add_tip, visible_tips
-from directory.votes.services import has_voted
+from directory.tips.services import add_tip
 
 bp = Blueprint("tips", __name__)
 
@@ -41,13 +39,4 @@ def create(shop_id: int):
         shop = get_visible_shop(shop_id)
     except NotFound:
         abort(404)
-    page = render_template(
-        "shops/detail.html",
-        shop=shop,
-        tips=visible_tips(shop.id),
-        tip_form=form,
-        action_form=ActionForm(),
-        voted=has_voted(current_user, shop.id),
-        can_edit=can_edit(current_user, shop),
-    )
-    return page, 400
+    return render_shop_page(shop, form), 400

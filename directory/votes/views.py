@@ -6,9 +6,8 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from directory.accounts.redirects import safe_next
-from directory.accounts.views import write_limit
 from directory.errors import Conflict, NotFound, PermissionDenied
-from directory.extensions import db, limiter
+from directory.extensions import db, limiter, write_limit
 from directory.votes.services import upvote, withdraw_vote
 
 bp = Blueprint("votes", __name__)
