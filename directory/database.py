@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _reading: ContextVar[bool] = ContextVar("reading", default=False)
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 
 @contextmanager
@@ -25,6 +26,17 @@ def reading() -> Iterator[None]:
         yield
     finally:
         _reading.reset(token)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside write: on SQLite they take the write lock up front, even
+    during a GET request."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -55,7 +67,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        read_only = _reading.get() or (
-            has_request_context() and request.method in READ_ONLY_METHODS
+        read_only = not _writing.get() and (
+            _reading.get() or (has_request_context() and request.method in READ_ONLY_METHODS)
         )
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -34,3 +34,9 @@ class Conflict(DomainError):
     """The change collides with the current state (already voted, email taken...)."""
 
     status_code = 409
+
+
+class Unavailable(DomainError):
+    """A part the request needs (the search index) cannot answer right now."""
+
+    status_code = 503

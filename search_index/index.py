@@ -210,13 +210,20 @@ class SearchIndex:
         """
         root = Path(path)
         root.mkdir(parents=True, exist_ok=True)
-        generation = storage.new_generation(root)
+        # One rebuild at a time across processes: two overlapping ones could otherwise each
+        # delete the other's generation and leave CURRENT naming a removed directory.
+        rebuild_lock = FileStorage(str(root)).lock("REBUILD")
+        rebuild_lock.acquire(blocking=True)
         try:
-            count = _build(generation, docs, progress, procs)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
-        _swap(root, generation, write_timeout)
+            generation = storage.new_generation(root)
+            try:
+                count = _build(generation, docs, progress, procs)
+            except BaseException:
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
+            _swap(root, generation, write_timeout)
+        finally:
+            rebuild_lock.release()
         if progress is not None:
             progress(count)
         return cls(root, write_timeout=write_timeout)
@@ -273,4 +280,4 @@ def _swap(root: Path, generation: Path, write_timeout: float) -> None:
     finally:
         if writer is not None:
             writer.cancel()
-    storage.remove_older_generations(root)
+    storage.remove_stale_generations(root)

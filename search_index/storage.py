@@ -45,11 +45,11 @@ def publish(root: Path, generation: Path) -> None:
     os.replace(tmp, root / POINTER_FILE)
 
 
-def remove_older_generations(root: Path) -> None:
-    """Delete generations older than the live one (newer ones may still be building)."""
+def remove_stale_generations(root: Path) -> None:
+    """Delete every generation but the live one; call it holding the rebuild lock."""
     live = current_generation(root)
     if live is None:
         return
     for entry in root.iterdir():
-        if entry.name.startswith(GENERATION_PREFIX) and entry.name < live.name:
+        if entry.name.startswith(GENERATION_PREFIX) and entry.name != live.name:
             shutil.rmtree(entry, ignore_errors=True)

@@ -1,8 +1,13 @@
 """Register, log in, log out, profile."""
 
-from sqlalchemy import select
+import threading
+
+import pytest
+from sqlalchemy import func, select
 
 from directory.accounts.models import User
+from directory.accounts.services import register
+from directory.errors import Conflict
 from directory.extensions import db
 from tests.conftest import PASSWORD
 
@@ -81,3 +86,51 @@ def test_interface_is_french_by_default(browser):
     page = browser.get("/").get_data(as_text=True)
     assert '<html lang="fr">' in page
     assert "Catégories" in page
+
+
+def test_display_names_are_unique_whatever_their_case(app, member):
+    with app.app_context():
+        with pytest.raises(Conflict) as error:
+            register(
+                "autre@example.org",
+                member.display_name.upper(),
+                PASSWORD,
+                time_cost=1,
+                memory_cost=1024,
+            )
+        assert error.value.field == "display_name"
+
+
+@pytest.mark.parametrize(
+    ("emails", "names"),
+    [
+        (["same@example.org"] * 4, ["Un", "Deux", "Trois", "Quatre"]),
+        (["a@example.org", "b@example.org", "c@example.org", "d@example.org"], ["Zoé"] * 4),
+    ],
+    ids=["same-email", "same-name"],
+)
+def test_parallel_registrations_create_one_account_and_conflict_the_rest(app, emails, names):
+    barrier = threading.Barrier(len(emails))
+    outcomes = []
+
+    def attempt(email, name):
+        with app.app_context():
+            barrier.wait()
+            try:
+                register(email, name, PASSWORD, time_cost=1, memory_cost=1024)
+                db.session.commit()
+                outcomes.append("created")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+
+    threads = [
+        threading.Thread(target=attempt, args=pair) for pair in zip(emails, names, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict"] * 3 + ["created"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1

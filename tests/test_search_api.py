@@ -212,3 +212,32 @@ def test_hidden_shop_is_not_in_results_after_moderation(app, browser, directory_
         db.session.commit()
         drain(get_index(app))
     assert api(browser, "q=fleuriste")[1]["total"] == 0
+
+
+@pytest.mark.parametrize("key", ["endpoint", "_scheme", "_anchor", "_method", "_external", "x"])
+def test_search_page_ignores_foreign_query_keys(browser, directory_shops, key):
+    response = browser.get(f"/search?q=boulangerie&{key}=javascript&{key}=2")
+    assert response.status_code == 200
+    assert f"{key}=javascript" not in response.get_data(as_text=True)
+
+
+def test_api_reads_repeated_services_like_a_comma_list(browser, directory_shops):
+    assert api(browser, "services=takeaway&services=eshop")[1]["total"] == 0
+    assert api(browser, "services=takeaway")[1]["total"] == 1
+    status, body = api(browser, "services=takeaway&services=bogus")
+    assert (status, body["error"]["field"]) == (400, "services")
+
+
+def test_unavailable_index_answers_503_not_500(app, browser, directory_shops, monkeypatch):
+    from directory.search.bridge import get_index
+
+    def broken(_query):
+        raise FileNotFoundError("no index")
+
+    monkeypatch.setattr(get_index(app), "search", broken)
+    status, body = api(browser, "q=pain")
+    assert status == 503
+    assert "indisponible" in body["error"]["message"]
+    page = browser.get("/search?q=pain")
+    assert page.status_code == 503
+    assert "indisponible" in page.get_data(as_text=True)

@@ -1,9 +1,11 @@
 """The database stays the truth: the outbox keeps the Whoosh index in step with it."""
 
+import threading
+
 from sqlalchemy import func, select
 
 from directory.extensions import db
-from directory.search.bridge import check_drift, drain, get_index, reindex
+from directory.search.bridge import check_drift, drain, get_index, mark_for_reindex, reindex
 from directory.search.models import SearchOutbox
 from directory.shops.models import Shop
 from directory.votes.services import upvote
@@ -185,3 +187,82 @@ def test_changes_drained_during_a_reindex_are_queued_again(app, make_shop, membe
     with app.app_context():
         drain(get_index(app))
         assert check_drift(get_index(app)).clean
+
+
+def test_any_index_failure_after_the_commit_never_fails_the_request(
+    app, browser, member, make_shop, monkeypatch
+):
+    shop = make_shop()
+    with app.app_context():
+        drain(get_index(app))
+
+    def corrupt(*_args, **_kwargs):
+        raise ValueError("corrupt index pointer")
+
+    monkeypatch.setattr(get_index(app), "add_or_update", corrupt)
+    browser.login(member.email)
+    assert browser.post(f"/shops/{shop.id}/vote").status_code == 302
+    assert outbox_size(app) == 1
+
+
+def test_indexer_reports_a_failed_drain_and_keeps_the_rows(app, make_shop, monkeypatch):
+    app.config["SEARCH_SYNC"] = "worker"
+    make_shop()
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(get_index(app), "add_or_update", broken)
+    result = app.test_cli_runner().invoke(args=["search-indexer", "--once"])
+    assert result.exit_code == 1
+    assert "could not be applied" in result.output
+    assert outbox_size(app) >= 1
+
+
+def test_concurrent_drains_never_leave_an_older_version_in_the_index(app, make_shop):
+    """Drain A reads version 1 and is slow to write; meanwhile the shop changes and drain B runs.
+
+    Drains are serialised, so B waits for A and then writes version 2.
+    """
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop(name="Version Une")
+    with app.app_context():
+        drain(get_index(app))
+        db.session.execute(db.update(Shop).where(Shop.id == shop.id).values(name="Version Une"))
+        mark_for_reindex([shop.id])  # version 1 is pending again
+        db.session.commit()
+    index = get_index(app)
+    real_update = index.add_or_update
+    a_writing, b_finished = threading.Event(), threading.Event()
+
+    def slow_update(docs):
+        docs = list(docs)
+        if threading.current_thread().name == "drain-a":
+            a_writing.set()
+            b_finished.wait(timeout=2)  # B cannot finish while A holds the drain lock
+        real_update(docs)
+
+    index.add_or_update = slow_update
+
+    def drain_in(name):
+        with app.app_context():
+            drain(index)
+        if name == "drain-b":
+            b_finished.set()
+
+    a = threading.Thread(target=drain_in, args=("drain-a",), name="drain-a")
+    a.start()
+    assert a_writing.wait(timeout=10)
+    with app.app_context():
+        # The member's edit commits while A is writing (on SQLite it waits for A's lock).
+        db.session.execute(db.update(Shop).where(Shop.id == shop.id).values(name="Version Deux"))
+        mark_for_reindex([shop.id])
+        db.session.commit()
+    b = threading.Thread(target=drain_in, args=("drain-b",), name="drain-b")
+    b.start()
+    a.join()
+    b.join()
+    index.add_or_update = real_update
+    assert found_ids(app, "deux") == [shop.id]
+    with app.app_context():
+        assert check_drift(index).clean

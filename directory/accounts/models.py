@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy import Boolean, DateTime, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.extensions import db
@@ -31,6 +31,10 @@ class User(UserMixin, db.Model):
     """A registered member."""
 
     __tablename__ = "users"
+    # Display names are unique whatever their case ("Alice" and "alice" are one member).
+    __table_args__ = (
+        Index("uq_users_display_name_lower", func.lower(text("display_name")), unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from directory.accounts.models import User, new_session_token
 from directory.accounts.passwords import hash_password, password_problem, verify_password
+from directory.database import reading
 from directory.errors import Conflict, ValidationFailed
 from directory.extensions import db
 from directory.validation import clean_text
@@ -42,6 +44,23 @@ def register(
     problem = password_problem(password, [email, display_name, "bonnes", "adresses"])
     if problem:
         raise ValidationFailed(problem, field="password")
+    # Hash before the first query: on SQLite a writing request holds the lock from there on.
+    password_hash = hash_password(password, time_cost, memory_cost)
+    _check_available(email, display_name)
+    user = User(
+        email=email, display_name=display_name, password_hash=password_hash, is_demo=is_demo
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        # Another registration with the same email or name won the race: same answers.
+        _check_available(email, display_name)
+        raise
+    return user
+
+
+def _check_available(email: str, display_name: str) -> None:
     if find_user_by_email(email) is not None:
         raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."), field="email")
     taken = db.session.scalar(
@@ -49,24 +68,19 @@ def register(
     )
     if taken is not None:
         raise Conflict(_("Ce nom est déjà pris."), field="display_name")
-    user = User(
-        email=email,
-        display_name=display_name,
-        password_hash=hash_password(password, time_cost, memory_cost),
-        is_demo=is_demo,
-    )
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials, or raise one message for every failure."""
-    user = find_user_by_email(email)
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not ok:
+    with reading():
+        user = find_user_by_email(email)
+        password_hash = user.password_hash if user else _DUMMY_HASH
+        banned = bool(user and user.is_banned)
+    # End the read before the deliberately slow hash check, so it holds no database lock.
+    db.session.rollback()
+    if not verify_password(password_hash, password) or user is None:
         raise ValidationFailed(_("E-mail ou mot de passe incorrect."), field="password")
-    if user.is_banned:
+    if banned:
         raise ValidationFailed(_("Ce compte a été suspendu."), field="email")
     return user
 

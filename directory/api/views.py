@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
-from directory.errors import ValidationFailed
+from directory.errors import DomainError
 from directory.search.params import parse_search
 from directory.search.services import SearchPage, run_search
 
@@ -19,9 +19,9 @@ def _error(field: str | None, message: str, status: int = 400):
 def search():
     """Search shops: see the README for parameters and the answer's shape."""
     try:
-        page = run_search(parse_search(request.args))
-    except ValidationFailed as failure:
-        return _error(failure.field, failure.message)
+        page = run_search(parse_search(request.args, request.args.to_dict(flat=False)))
+    except DomainError as failure:
+        return _error(failure.field, failure.message, failure.status_code)
     return jsonify(_serialise(page))
 
 

@@ -4,7 +4,8 @@ Changes that affect search write a ``search_outbox`` row in the same transaction
 to a ``Shop`` through the ``after_flush`` hook below, SQL-level changes (vote counts) through
 ``mark_for_reindex``. ``drain`` applies the outbox to the index and deletes the rows it applied,
 so a failing index never fails the user's request and never loses an update: the rows stay and
-a later drain (or a crash replay) applies them again, harmlessly.
+a later drain (or a crash replay) applies them again, harmlessly. Drains are serialised (see
+``_lock_outbox``) so an old version can never overwrite a newer one.
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from directory.database import reading
+from directory.database import reading, writing
 from directory.extensions import db
 from directory.search.models import SearchOutbox
 from directory.shops.models import SERVICE_FIELDS, Shop, ShopStatus
-from search_index import SearchIndex, SearchIndexError, ShopDocument
+from search_index import SearchIndex, ShopDocument
 
 log = logging.getLogger(__name__)
 DRAIN_BATCH = 500
+OUTBOX_LOCK_KEY = 0x5EA2C4  # any constant shared by every drainer of this database
 
 
 def to_document(shop: Shop) -> ShopDocument:
@@ -102,30 +104,50 @@ def _visible_shops(ids: Iterable[int]) -> list[Shop]:
     )
 
 
+def _lock_outbox() -> None:
+    """Serialise drains until commit, so the last to write the index read the database last.
+
+    Without it, a slow drain holding an old version of a shop could overwrite the index after a
+    faster one applied the new version and emptied the outbox. On SQLite the ``writing()``
+    transaction's ``BEGIN IMMEDIATE`` already serialises them.
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY})
+
+
 def drain(index: SearchIndex, batch: int = DRAIN_BATCH) -> int:
     """Apply pending outbox rows to ``index``; return how many rows were applied."""
+    db.session.commit()  # each batch starts its own transaction, which takes the lock
     applied = 0
     while True:
-        rows = db.session.execute(
-            select(SearchOutbox.id, SearchOutbox.shop_id).order_by(SearchOutbox.id).limit(batch)
-        ).all()
-        if not rows:
+        with writing():
+            _lock_outbox()
+            rows = db.session.execute(
+                select(SearchOutbox.id, SearchOutbox.shop_id).order_by(SearchOutbox.id).limit(batch)
+            ).all()
+            if not rows:
+                db.session.commit()
+                return applied
+            shop_ids = {shop_id for _row_id, shop_id in rows}
+            visible = _visible_shops(shop_ids)
+            index.add_or_update(to_document(shop) for shop in visible)
+            index.delete(shop_ids - {shop.id for shop in visible})
+            db.session.execute(
+                delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows]))
+            )
             db.session.commit()
-            return applied
-        shop_ids = {shop_id for _row_id, shop_id in rows}
-        visible = _visible_shops(shop_ids)
-        index.add_or_update(to_document(shop) for shop in visible)
-        index.delete(shop_ids - {shop.id for shop in visible})
-        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows])))
-        db.session.commit()
         applied += len(rows)
 
 
 def drain_quietly(app: Flask) -> None:
-    """Drain after a request; an index failure is logged, never shown to the user."""
+    """Drain after a request: the user's change is committed, so no failure may reach them.
+
+    Whatever goes wrong (index, disk, a locked database), the outbox keeps the rows and the
+    next drain, the indexer or ``reindex`` applies them.
+    """
     try:
         drain(get_index(app))
-    except (SearchIndexError, OSError):
+    except Exception:
         db.session.rollback()
         log.exception("search index update failed; the outbox keeps the changes for later")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import click
@@ -12,6 +13,8 @@ from sqlalchemy import func, select
 from directory.extensions import db
 from directory.search.bridge import check_drift, drain, get_index, reindex
 from directory.shops.models import Shop, ShopStatus
+
+log = logging.getLogger(__name__)
 
 
 @click.command("reindex")
@@ -53,8 +56,21 @@ def search_check_command() -> None:
 def search_indexer_command(once: bool, interval: float) -> None:
     """Apply the search outbox to the index continuously (the production indexer)."""
     index = get_index()
+    failures = 0
     while True:
-        applied = drain(index)
+        try:
+            applied = drain(index)
+        except Exception as error:
+            # Keep going: the rows stay in the outbox, and a database or disk hiccup passes.
+            db.session.rollback()
+            failures += 1
+            log.exception("drain failed")
+            click.echo(f"drain failed ({error}); retrying", err=True)
+            if once:
+                raise click.ClickException("the outbox could not be applied") from error
+            time.sleep(min(interval * 2**failures, 60))
+            continue
+        failures = 0
         if applied:
             click.echo(f"applied {applied} outbox rows")
         if once:

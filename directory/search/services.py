@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from directory.errors import ValidationFailed
+from directory.errors import Unavailable, ValidationFailed
 from directory.extensions import db
 from directory.places.gazetteer import NearPoint
 from directory.search.bridge import get_index
 from directory.search.params import SearchRequest
 from directory.shops.models import Category, Shop, ShopStatus
-from search_index import Hit
+from search_index import Hit, SearchIndexError
+
+log = logging.getLogger(__name__)
 
 SERVICE_LABELS = {
     "takeaway": _l("À emporter"),
@@ -79,6 +83,9 @@ def run_search(request: SearchRequest) -> SearchPage:
         results = get_index().search(request.query)
     except ValueError as error:  # the library's own checks, should a parameter slip through
         raise ValidationFailed(str(error)) from None
+    except (SearchIndexError, OSError):
+        log.exception("search index unavailable")
+        raise Unavailable(_("La recherche est momentanément indisponible. Réessayez.")) from None
     ids = [hit.id for hit in results.hits]
     shops = {
         shop.id: shop

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, render_template, request, url_for
 
-from directory.errors import ValidationFailed
+from directory.errors import DomainError
 from directory.search.params import DEFAULT_RADIUS_KM, SORTS, parse_search
 from directory.search.services import SERVICE_LABELS, run_search
 from directory.shops.services import categories
@@ -19,7 +21,7 @@ def search():
     page = None
     try:
         page = run_search(parse_search(request.args, request.args.to_dict(flat=False)))
-    except ValidationFailed as failure:
+    except DomainError as failure:
         error = failure
     return render_template(
         "search/search.html",
@@ -32,15 +34,20 @@ def search():
         service_labels=SERVICE_LABELS,
         default_radius=int(DEFAULT_RADIUS_KM),
         search_url=search_url,
-    ), (400 if error else 200)
+    ), (error.status_code if error else 200)
+
+
+SEARCH_PARAMETERS = ("q", "category", "town", "near", "radius_km", "services", "sort", "per_page")
 
 
 def search_url(**changes) -> str:
-    """This search's URL with some parameters replaced (facet links, pages, suggestion)."""
-    args = request.args.to_dict(flat=False)
-    for key, value in changes.items():
-        args[key] = [value]
-    return url_for("search.search", **args)
+    """This search's URL with some parameters replaced (facet links, pages, suggestion).
+
+    Only search parameters are carried over: anything else in the query string is dropped.
+    """
+    args = {key: request.args.getlist(key) for key in SEARCH_PARAMETERS if key in request.args}
+    args.update({key: [str(value)] for key, value in changes.items()})
+    return url_for("search.search") + "?" + urlencode(args, doseq=True)
 
 
 def _checked_services() -> set[str]:

@@ -115,6 +115,42 @@ def test_failed_rebuild_leaves_the_index_untouched(tmp_path: Path) -> None:
     index.close()
 
 
+def test_overlapping_rebuilds_leave_a_live_index(tmp_path: Path) -> None:
+    # Rebuild A starts first but finishes last; B must neither delete A's work under it nor
+    # leave CURRENT naming a deleted directory.
+    path = tmp_path / "index"
+    docs = directory()
+    SearchIndex.rebuild(path, docs[:2]).close()
+    a_started, b_done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_docs():
+        yield docs[0]
+        a_started.set()
+        b_done.wait(timeout=3)  # B is blocked by A's rebuild lock: this times out
+        yield from docs[1:]
+
+    def rebuild_a() -> None:
+        try:
+            SearchIndex.rebuild(path, slow_docs()).close()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    thread = threading.Thread(target=rebuild_a)
+    thread.start()
+    assert a_started.wait(timeout=10)
+    b = threading.Thread(target=lambda: (SearchIndex.rebuild(path, docs[:3]).close(), b_done.set()))
+    b.start()
+    thread.join()
+    b.join()
+    assert errors == []
+    index = SearchIndex(path)
+    assert index.doc_count() == 3  # B ran after A, so its documents are live
+    assert index.search(SearchQuery(text="fleuriste")).total >= 1
+    assert len([p for p in path.iterdir() if p.name.startswith("gen-")]) == 1
+    index.close()
+
+
 def test_rebuild_rejects_duplicate_ids(tmp_path: Path) -> None:
     docs = directory()
     with pytest.raises(ValueError, match="duplicate"):
