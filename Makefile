@@ -7,7 +7,7 @@ SHOPS ?= 100000
 DB_FILE := instance/bonnes_adresses.sqlite3
 export FLASK_APP := app
 
-.PHONY: run test lint format bench seed clean messages
+.PHONY: run test lint format bench seed clean messages translations
 
 $(BIN)/activate: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ bench: $(BIN)/activate
 clean:
 	rm -rf $(VENV) instance .pytest_cache
 
-# Interface strings: extract the French source strings for the Dutch and English catalogues.
+# Interface strings: `messages` extracts the French source strings; `translations` also
+# updates the Dutch, English and French catalogues and compiles them (the .mo files are
+# committed: the app loads them at run time). French is an identity catalogue for its plurals.
 messages: $(BIN)/activate
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .
+
+translations: messages
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/python translations/fill_french.py
+	$(BIN)/pybabel compile --statistics -d translations

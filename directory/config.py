@@ -24,16 +24,29 @@ def _database_url() -> str:
     return url
 
 
+DEVELOPMENT_ENVIRONMENTS = ("development", "testing")
+SEARCH_SYNC_MODES = ("request", "worker")
+
+
 def load_config(overrides: dict | None = None) -> dict:
-    """Return the configuration mapping: defaults, then the environment, then ``overrides``."""
+    """Return the configuration mapping: defaults, then the environment, then ``overrides``.
+
+    ``FLASK_ENV``/``APP_ENV`` default to development (for ``make run``); any other value, such
+    as ``production`` or ``staging``, is treated as production: secret key required, secure
+    cookies, the external search indexer.
+    """
     env = os.environ.get("FLASK_ENV") or os.environ.get("APP_ENV") or "development"
+    production = env not in DEVELOPMENT_ENVIRONMENTS
     overrides = dict(overrides or {})
     testing = bool(overrides.get("TESTING"))
     secret = os.environ.get("SECRET_KEY")
     if not secret and "SECRET_KEY" not in overrides:
-        if env != "development" and not testing:
-            raise ConfigError("SECRET_KEY must be set outside development.")
+        if production and not testing:
+            raise ConfigError(f"SECRET_KEY must be set outside development (FLASK_ENV={env}).")
         secret = "dev-only-secret-key-change-me"  # noqa: S105 - development default only
+    search_sync = os.environ.get("SEARCH_SYNC", "worker" if production else "request")
+    if search_sync not in SEARCH_SYNC_MODES:
+        raise ConfigError(f"SEARCH_SYNC must be one of {', '.join(SEARCH_SYNC_MODES)}.")
     config = {
         "ENV_NAME": env,
         "SECRET_KEY": secret,
@@ -43,9 +56,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "PORT": int(os.environ.get("PORT", "5000")),
         # "request": drain the search outbox after each writing request (development, tests);
         # "worker": leave it to `flask search-indexer`, one process (production).
-        "SEARCH_SYNC": os.environ.get(
-            "SEARCH_SYNC", "worker" if env == "production" else "request"
-        ),
+        "SEARCH_SYNC": search_sync,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "LANGUAGES": ("fr", "nl", "en"),
@@ -63,7 +74,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "ARGON2_MEMORY_COST": 65536,
         "WTF_CSRF_TIME_LIMIT": None,
     }
-    if env == "production":
+    if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
     config.update(overrides)

@@ -53,7 +53,8 @@ def live_url(sqlite_template, tmp_path):
 def page():
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page(viewport={"width": 390, "height": 844})
+        # A French-speaking visitor: chromium would otherwise ask for en-US, and get English.
+        yield browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-BE")
         browser.close()
 
 

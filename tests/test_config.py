@@ -40,3 +40,19 @@ def test_environment_sets_index_dir_and_port(monkeypatch, tmp_path):
     monkeypatch.setenv("PORT", "8123")
     config = load_config()
     assert (config["SEARCH_INDEX_DIR"], config["PORT"]) == (str(tmp_path), 8123)
+
+
+def test_any_environment_but_development_is_treated_as_production(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("APP_ENV", "staging")
+    monkeypatch.delenv("FLASK_ENV", raising=False)
+    with pytest.raises(ConfigError):
+        load_config()
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    assert load_config()["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unknown_search_sync_mode_is_refused(monkeypatch):
+    monkeypatch.setenv("SEARCH_SYNC", "sometimes")
+    with pytest.raises(ConfigError, match="SEARCH_SYNC"):
+        load_config()

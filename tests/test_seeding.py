@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from directory.accounts.models import User
 from directory.extensions import db
 from directory.places.models import Place
-from directory.seeding.cli import CATEGORY_MAP, DEMO_SHOPS, seed_command
+from directory.seeding.categories import load_categories
+from directory.seeding.cli import CATEGORY_MAP, DEMO_SHOPS, SEED_DIR, seed_command
 from directory.seeding.importer import COLUMNS, import_shops, load_category_map
 from directory.shops.models import Category, Shop
 from directory.votes.models import Vote
@@ -147,3 +148,43 @@ def test_seed_is_idempotent_and_loads_the_demo(app):
 def test_demo_csv_has_the_documented_layout():
     with DEMO_SHOPS.open(encoding="utf-8") as handle:
         assert tuple(next(csv.reader(handle))) == COLUMNS
+
+
+def test_short_rows_and_impossible_coordinates_are_skipped_not_fatal(ctx, tmp_path):
+    path = write_csv(
+        tmp_path / "shops.csv",
+        "Trop Court,florist,Rue 1,6700,Arlon,49.68,5.81",
+        "Pas Un Nombre,florist,,6700,Arlon,nan,5.81,,shop=florist",
+        "Infini,florist,,6700,Arlon,inf,5.81,,shop=florist",
+        "Hors Carte,florist,,6700,Arlon,123.0,5.81,,shop=florist",
+        "Trop Long,florist,,6700,Arlon,49.6833,5.8167,,shop=florist,en trop",
+        "Fleurs du Parc,florist,,6700,Arlon,49.6833,5.8167,,shop=florist",
+    )
+    report = import_shops(path, load_category_map(CATEGORY_MAP))
+    # Missing trailing columns are empty (the tag falls back on the category), extra ones ignored.
+    assert report.created == 3
+    assert [line for line, _reason in report.skipped] == [3, 4, 5]
+    assert "out of range" in dict(report.skipped)[3]
+
+
+def test_import_command_survives_a_file_with_short_rows(app, tmp_path):
+    path = write_csv(tmp_path / "shops.csv", "Trop Court,florist")
+    result = app.test_cli_runner().invoke(args=["import-shops", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 skipped" in result.output
+
+
+def test_renaming_a_category_queues_its_shops_for_the_index(app, make_shop, tmp_path):
+    from directory.search.models import SearchOutbox
+
+    shop = make_shop(category="fleuriste")
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    text = (SEED_DIR / "categories.csv").read_text(encoding="utf-8")
+    (seed / "categories.csv").write_text(text.replace(",Bloemist,", ",Bloemenwinkel,"), "utf-8")
+    with app.app_context():
+        db.session.execute(db.delete(SearchOutbox))
+        assert load_categories(seed) == 1
+        db.session.commit()
+        queued = list(db.session.scalars(select(SearchOutbox.shop_id)))
+    assert queued == [shop.id]

@@ -237,3 +237,12 @@ def test_session_and_remember_cookies_are_http_only_and_same_site(browser, membe
         header = next(h for h in headers if h.startswith(f"{name}="))
         assert "HttpOnly" in header, name
         assert "SameSite=Lax" in header, name
+
+
+def test_a_csrf_token_from_before_login_is_not_accepted_after_it(
+    app, browser, member, shop_in_arlon
+):
+    planted = browser.csrf_token()
+    browser.login(member.email)
+    response = browser.post(f"/shops/{shop_in_arlon.id}/vote", {"csrf_token": planted})
+    assert response.status_code == 400

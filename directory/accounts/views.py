@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -41,6 +51,7 @@ def register_view():
             show_domain_error(form, error)
         else:
             db.session.commit()
+            session.clear()
             login_user(user)
             flash(_("Bienvenue, %(name)s !", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("pages.home"))
@@ -58,6 +69,8 @@ def login():
         except DomainError as error:
             show_domain_error(form, error)
         else:
+            # A fresh session (and CSRF secret) at login: nothing planted before survives it.
+            session.clear()
             login_user(user, remember=form.remember.data)
             flash(_("Vous êtes connecté."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("pages.home"))
@@ -66,6 +79,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@limiter.limit(write_limit)
 def logout():
     """Log out and revoke the session server-side, so a copied cookie stops working."""
     # CSRFProtect has already checked the token: logout cannot be forced by another site.

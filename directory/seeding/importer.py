@@ -1,12 +1,14 @@
 """Import shops from a CSV file (the OpenStreetMap extract's column layout).
 
 Columns: ``name,category,address,postcode,town,lat,lon,website,source_tag``. Rows are keyed
-on name, postcode and tag, so importing a file again updates instead of duplicating.
+on tag, name, postcode and position (to about 10 m, so a chain's shops stay apart): importing
+the same file again updates instead of duplicating; a shop moved in the source comes in anew.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +83,8 @@ def _row_values(row: dict[str, str], categories: dict[str, int], tag_map: dict[s
         lat, lon = float(row["lat"]), float(row["lon"])
     except (TypeError, ValueError):
         raise DomainError("lat/lon are not numbers") from None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise DomainError(f"lat/lon out of range: {row['lat']},{row['lon']}")
     postcode, town, country = _locate(row, lat, lon)
     website = clean_url(row.get("website"), "website")
     return {
@@ -138,7 +142,9 @@ def import_shops(
     rows = read_rows(path)
     categories = dict(db.session.execute(select(Category.slug, Category.id)).all())
     report = ImportReport()
-    for line, row in enumerate(rows, start=2):
+    for line, raw in enumerate(rows, start=2):
+        # A short row leaves None in the missing columns, a long one a list under None.
+        row = {key: (value if isinstance(value, str) else "") for key, value in raw.items() if key}
         _import_row(line, row, categories, tag_map, report, is_demo)
         if progress:
             progress(1)
