@@ -47,9 +47,10 @@ def configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, a busy timeout, and write transactions that take the lock up front.
 
     pysqlite starts transactions lazily, so a transaction that reads before it writes fails with
-    "database is locked" instead of waiting when another writer got in between. Writes therefore
-    begin with ``BEGIN IMMEDIATE`` (which honours the busy timeout); GET requests stay deferred
-    so readers never queue behind each other.
+    "database is locked" instead of waiting when another writer got in between. So transactions
+    begin with ``BEGIN IMMEDIATE`` (which honours the busy timeout), except in GET requests and
+    inside ``reading()``, which stay deferred so readers never queue behind writers; ``writing()``
+    forces the immediate form even in a GET request.
     """
     if engine.dialect.name != "sqlite":
         return

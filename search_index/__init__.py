@@ -7,6 +7,7 @@ Pure library: it knows nothing about Flask or the database. The application hand
 from .index import SearchIndex
 from .models import (
     SERVICES,
+    SORTS,
     GeoPoint,
     Hit,
     IndexBusyError,
@@ -18,6 +19,7 @@ from .models import (
 
 __all__ = [
     "SERVICES",
+    "SORTS",
     "GeoPoint",
     "Hit",
     "IndexBusyError",

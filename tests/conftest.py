@@ -28,7 +28,7 @@ from directory.shops.services import ShopInput, create_shop
 SEED_DIR = PROJECT_ROOT / "seed_data"
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 PASSWORD = "cornichon violet sur la lune"
-DATA_TABLES = ("tips", "votes", "shops", "users")
+DATA_TABLES = ("tips", "votes", "shops", "users", "search_outbox")
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 

@@ -134,3 +134,16 @@ def test_parallel_registrations_create_one_account_and_conflict_the_rest(app, em
     assert sorted(outcomes) == ["conflict"] * 3 + ["created"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_owner_sees_the_moderation_state_of_their_posts_in_words(app, browser, member, make_shop):
+    from directory.shops.models import Shop
+
+    shop = make_shop(name="En Attente")
+    with app.app_context():
+        db.session.get(Shop, shop.id).status = "pending"
+        db.session.commit()
+    assert "En Attente" not in browser.get(f"/users/{member.id}").get_data(as_text=True)
+    browser.login(member.email)
+    page = browser.get(f"/users/{member.id}").get_data(as_text=True)
+    assert "Statut : en attente de modération" in page

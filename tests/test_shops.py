@@ -165,3 +165,10 @@ def test_sorts_top_new_and_hot(app, browser, make_shop, make_user):
     assert order("top") is True
     assert order("new") is False
     assert order("hot") is True  # same age: votes decide
+
+
+def test_shop_services_are_the_search_librarys_services():
+    from directory.shops.models import SERVICE_FIELDS
+    from search_index import SERVICES
+
+    assert SERVICE_FIELDS == SERVICES

@@ -13,9 +13,8 @@ from directory.errors import ValidationFailed
 from directory.extensions import db
 from directory.places.gazetteer import NearPoint, resolve_near
 from directory.shops.models import Category
-from search_index import SERVICES, GeoPoint, SearchQuery
+from search_index import SERVICES, SORTS, GeoPoint, SearchQuery
 
-SORTS = ("relevance", "distance", "votes", "new")
 MAX_QUERY_LENGTH = 300
 MAX_RADIUS_KM = 200.0
 DEFAULT_RADIUS_KM = 10.0

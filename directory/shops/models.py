@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -34,6 +35,12 @@ class ShopStatus(enum.StrEnum):
 
 
 SERVICE_FIELDS = ("takeaway", "click_collect", "delivery", "eshop")
+STATUS_LABELS = {
+    ShopStatus.VISIBLE.value: _l("publiée"),
+    ShopStatus.PENDING.value: _l("en attente de modération"),
+    ShopStatus.HIDDEN.value: _l("masquée par la modération"),
+    ShopStatus.MERGED.value: _l("fusionnée avec une autre adresse"),
+}
 
 
 class Category(db.Model):
@@ -113,6 +120,11 @@ class Shop(db.Model):
     def services(self) -> list[str]:
         """The services this shop offers, as SERVICE_FIELDS names."""
         return [name for name in SERVICE_FIELDS if getattr(self, name)]
+
+    @property
+    def status_label(self) -> str:
+        """The moderation state in words, in the interface language."""
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def is_visible(self) -> bool:

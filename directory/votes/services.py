@@ -7,21 +7,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from directory.accounts.models import User
-from directory.errors import Conflict, PermissionDenied
+from directory.accounts.permissions import require_member
+from directory.errors import Conflict
 from directory.extensions import db
 from directory.search.bridge import mark_for_reindex
 from directory.shops.models import Shop
 from directory.shops.ranking import hot_score
 from directory.shops.services import get_visible_shop
 from directory.votes.models import Vote
-
-
-def _require_member(user: User | None) -> User:
-    if user is None or not user.is_authenticated:
-        raise PermissionDenied(_("Connectez-vous pour voter."))
-    if user.is_banned:
-        raise PermissionDenied(_("Ce compte a été suspendu."))
-    return user
 
 
 def change_vote_count(shop_id: int, delta: int) -> int:
@@ -68,7 +61,7 @@ def upvote(user: User | None, shop_id: int) -> int:
     The unique constraint on (user, shop) decides between parallel requests: the loser gets
     ``Conflict`` and the count is untouched.
     """
-    member = _require_member(user)
+    member = require_member(user, _("Connectez-vous pour voter."))
     shop = get_visible_shop(shop_id)
     try:
         with db.session.begin_nested():
@@ -80,7 +73,7 @@ def upvote(user: User | None, shop_id: int) -> int:
 
 def withdraw_vote(user: User | None, shop_id: int) -> int:
     """Take back ``user``'s vote and return the new count; without a vote, nothing changes."""
-    member = _require_member(user)
+    member = require_member(user, _("Connectez-vous pour voter."))
     shop = get_visible_shop(shop_id)
     result = db.session.execute(
         delete(Vote).where(Vote.user_id == member.id, Vote.shop_id == shop.id)
