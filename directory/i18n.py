@@ -8,6 +8,8 @@ from pathlib import Path
 from flask import current_app, has_request_context, request
 
 LANGUAGE_COOKIE = "lang"
+# Dates and numbers follow these regions; translations are looked up by language alone.
+REGIONAL_LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 
 
 @cache
@@ -16,12 +18,18 @@ def _has_catalogue(translations_dir: str, language: str) -> bool:
 
 
 def select_locale() -> str:
-    """``?lang=`` wins, then the language cookie, then the browser's wish, then French.
+    """The regional locale of the interface language (``fr_BE``, ``nl_BE`` or ``en_GB``).
+
+    ``?lang=`` wins, then the language cookie, then the browser's wish, then French.
 
     The browser's wish only counts for languages whose catalogue is compiled: until the Dutch
     and English translations exist, a Dutch browser would otherwise get a half-translated page.
     """
     languages = current_app.config["LANGUAGES"]
+    return REGIONAL_LOCALES.get(_language(languages), languages[0])
+
+
+def _language(languages: tuple[str, ...]) -> str:
     if not has_request_context():  # CLI commands and background work speak French
         return languages[0]
     for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):

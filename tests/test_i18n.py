@@ -295,3 +295,17 @@ def test_compiled_catalogue_matches_its_source(lang):
     with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").open("rb") as f:
         compiled = as_tuples(read_mo(f))
     assert compiled == as_tuples(read_catalogue(lang))
+
+
+def test_dates_follow_the_languages_region(app, browser, member):
+    from datetime import datetime
+
+    from directory.extensions import db
+
+    with app.app_context():
+        db.session.merge(member).created_at = datetime(2026, 3, 18)
+        db.session.commit()
+    english = browser.get(f"/users/{member.id}?lang=en").get_data(as_text=True)
+    french = browser.get(f"/users/{member.id}?lang=fr").get_data(as_text=True)
+    assert "18 Mar 2026" in english  # British order, not "Mar 18, 2026"
+    assert "18 mars 2026" in french

@@ -58,7 +58,8 @@ class Category(db.Model):
     @property
     def name(self) -> str:
         """The name in the current interface language (French by default)."""
-        lang = str(get_locale() or "fr")
+        locale = get_locale()
+        lang = locale.language if locale else "fr"
         return getattr(self, f"name_{lang}", None) or self.name_fr
 
     def __repr__(self) -> str:
