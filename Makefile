@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 SHOPS ?= 100000
-DB_FILE := instance/bonnes_adresses.sqlite3
 export FLASK_APP := app
 
 .PHONY: run test lint format bench seed clean messages translations
@@ -16,7 +15,7 @@ $(BIN)/activate: requirements.txt
 	touch $(BIN)/activate
 
 run: $(BIN)/activate
-	@if [ -z "$$DATABASE_URL" ] && [ ! -f $(DB_FILE) ]; then $(BIN)/flask seed; else $(BIN)/flask db upgrade; fi
+	$(BIN)/flask seed --if-empty
 	@$(BIN)/flask search-check > /dev/null 2>&1 || $(BIN)/flask reindex
 	$(BIN)/flask run --port $(PORT)
 

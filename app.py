@@ -10,7 +10,7 @@ from directory.api.views import bp as api_bp
 from directory.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from directory.database import configure_sqlite
 from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
-from directory.i18n import select_locale
+from directory.i18n import keep_explicit_language, select_locale
 from directory.pages.views import bp as pages_bp
 from directory.search.bridge import init_search_sync
 from directory.search.cli import init_search_cli
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     init_web(app)
+    app.after_request(keep_explicit_language)
     init_search_sync(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

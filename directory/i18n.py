@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import Response, current_app, has_request_context, request
 
 LANGUAGE_COOKIE = "lang"
 # Dates and numbers follow these regions; translations are looked up by language alone.
@@ -40,3 +41,25 @@ def _language(languages: tuple[str, ...]) -> str:
         lang for lang in languages[1:] if _has_catalogue(translations, lang)
     ]
     return request.accept_languages.best_match(offered) or languages[0]
+
+
+def remember_language(response: Response, language: str) -> None:
+    """Keep the chosen language for later pages and visits."""
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax")
+
+
+def keep_explicit_language(response: Response) -> Response:
+    """``after_request``: a ``?lang=`` in a shared link sticks for the following pages."""
+    language = request.args.get("lang")
+    if language in current_app.config["LANGUAGES"] and (
+        request.cookies.get(LANGUAGE_COOKIE) != language
+    ):
+        remember_language(response, language)
+    return response
+
+
+def without_lang(path: str) -> str:
+    """Drop ``lang=`` from a local URL, so the language chosen later (switcher, cookie) wins."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return parts.path + (f"?{urlencode(query)}" if query else "")

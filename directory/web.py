@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,6 +16,7 @@ from directory.accounts.forms import ActionForm
 from directory.accounts.redirects import safe_next
 from directory.accounts.services import load_user_by_session_token
 from directory.extensions import db, login_manager
+from directory.i18n import without_lang
 
 # The largest PostgreSQL INTEGER (SQLite stops at 2**63 - 1): a bigger id in a URL made the
 # query itself fail with a 500.
@@ -40,6 +43,28 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def page_path() -> str:
+    """Where the user is, as a URL they can come back to with a GET.
+
+    A page rendered by a POST (a form shown again with its errors) is at a URL that may not
+    answer GET (``/shops/1/tips``): fall back to the page the form was on, then to the home page.
+    """
+    if request.method == "GET":
+        path = request.full_path.rstrip("?")
+    elif request.url_rule is not None and "GET" in request.url_rule.methods:
+        path = request.path
+    else:
+        path = _same_site_referrer() or "/"
+    return without_lang(path)
+
+
+def _same_site_referrer() -> str | None:
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+
+
 def _login_redirect():
     """Anonymous users go to the login page and come back to where they were.
 
@@ -48,12 +73,9 @@ def _login_redirect():
     """
     if _wants_json():
         return jsonify(error={"field": None, "message": "authentication required"}), 401
-    if request.method == "GET":
-        target = request.full_path.rstrip("?")
-    else:
-        target = safe_next(request.form.get("next")) or "/"
+    target = safe_next(request.form.get("next")) if request.method != "GET" else None
     flash(_("Connectez-vous pour continuer."), "info")
-    return redirect(url_for("accounts.login", next=target))
+    return redirect(url_for("accounts.login", next=target or page_path()))
 
 
 def _error_page(error: HTTPException):
@@ -92,6 +114,6 @@ def init_web(app: Flask) -> None:
             # formdata=None: this form only carries a token, and must not read the request body
             # (an error page for a body too large would otherwise fail while rendering).
             "action_form": ActionForm(formdata=None),
-            "current_path": request.full_path.rstrip("?"),
+            "current_path": page_path(),
             "get_locale": get_locale,
         }

@@ -123,7 +123,8 @@ class Browser:
         self.client = client
 
     def csrf_token(self) -> str:
-        page = self.client.get("/login").get_data(as_text=True)
+        # The login form for visitors; members are sent home, where the logout form has one.
+        page = self.client.get("/login", follow_redirects=True).get_data(as_text=True)
         return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
     def get(self, url: str, **kwargs):

@@ -128,3 +128,10 @@ def test_unknown_near_suggests_places_in_both_countries(ctx):
 def test_unknown_postcode_near_is_refused(ctx):
     with pytest.raises(ValidationFailed):
         resolve_near("0001")
+
+
+def test_a_homonym_resolves_to_the_bigger_town_and_says_which(ctx):
+    lille = resolve_near("Lille")
+    assert lille.name == "Lille (59000, FR)"
+    assert round(lille.lat, 1) == 50.6
+    assert resolve_near("2275 Lille").name == "2275 Lille"

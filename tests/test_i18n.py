@@ -126,11 +126,23 @@ def test_language_link_sets_a_cookie_that_later_pages_follow(browser, shop_in_ar
         assert html_lang(page) == "nl"
         assert "Zoeken" in nav_of(page)
 
-    # The cookie beats the browser's wish; ?lang= beats the cookie for one page.
+    # The cookie beats the browser's wish; an explicit ?lang= (a shared link) replaces it.
     page = text_of(browser.get("/", headers={"Accept-Language": "en-GB"}))
     assert html_lang(page) == "nl"
     assert html_lang(text_of(browser.get("/?lang=fr"))) == "fr"
-    assert html_lang(text_of(browser.get("/"))) == "nl"
+    assert html_lang(text_of(browser.get("/"))) == "fr"
+
+
+def test_the_switcher_wins_over_a_lang_parameter_in_the_page_it_returns_to(browser):
+    browser.get("/search?q=pain&lang=en")
+    response = browser.get("/lang/nl?next=/search?q=pain%26lang=en")
+    assert response.headers["Location"].endswith("/search?q=pain")
+    assert html_lang(text_of(browser.get(response.headers["Location"]))) == "nl"
+
+
+def test_links_of_a_page_drop_lang_so_the_cookie_decides(browser):
+    page = text_of(browser.get("/search?q=pain&lang=en"))
+    assert "lang%3Den" not in page and "lang=en&" not in page
 
     browser.get("/lang/en")
     assert html_lang(text_of(browser.get("/"))) == "en"
@@ -190,15 +202,14 @@ def test_plural_rules_of_each_language(app, lang, expected):
 def test_french_counts_zero_in_the_singular(browser, make_shop):
     """French says "0 adresse", as for 1; Dutch and English say "0 adressen", "0 places"."""
     assert "<p>0 adresse</p>" in browser.get("/categories/fleuriste").get_data(as_text=True)
-    assert "<p>0 adressen</p>" in browser.get("/categories/fleuriste?lang=nl").get_data(
-        as_text=True
-    )
     make_shop(name="Fleurs des Champs", category="fleuriste")
     assert "<p>1 adresse</p>" in browser.get("/categories/fleuriste").get_data(as_text=True)
     make_shop(name="Le Bouquet", category="fleuriste")
     assert "<p>2 adresses</p>" in browser.get("/categories/fleuriste").get_data(as_text=True)
     page = text_of(browser.get("/search?q=zzyzxville"))
     assert "0 adresse trouvée" in page and "0 adresses" not in page
+    page = browser.get("/search?q=zzyzxville&lang=nl").get_data(as_text=True)
+    assert "0 adressen" in page
 
 
 # --- The catalogues ----------------------------------------------------------------------------

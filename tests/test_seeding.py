@@ -188,3 +188,17 @@ def test_renaming_a_category_queues_its_shops_for_the_index(app, make_shop, tmp_
         db.session.commit()
         queued = list(db.session.scalars(select(SearchOutbox.shop_id)))
     assert queued == [shop.id]
+
+
+def test_seed_if_empty_loads_an_empty_database_once(app):
+    runner = app.test_cli_runner()
+    with app.app_context():
+        db.session.execute(db.delete(Category))
+        db.session.commit()
+    first = runner.invoke(args=["seed", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "Demo data" in first.output
+    second = runner.invoke(args=["seed", "--if-empty"])
+    assert second.exit_code == 0, second.output
+    assert "already seeded" in second.output
+    assert "Demo data" not in second.output

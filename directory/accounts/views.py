@@ -62,6 +62,8 @@ def register_view():
 @limiter.limit(write_limit, methods=["POST"])
 def login():
     """Log in with email and password; ``next`` may only point inside the site."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("pages.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:

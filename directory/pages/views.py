@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from directory.accounts.redirects import safe_next
-from directory.i18n import LANGUAGE_COOKIE
+from directory.i18n import remember_language, without_lang
 from directory.pagination import choice_arg
 from directory.shops.ranking import SORTS
 from directory.shops.services import categories, visible_shops
@@ -35,7 +35,8 @@ def about():
 @bp.route("/lang/<code>")
 def set_language(code: str):
     """Remember the chosen interface language in a cookie and go back."""
-    response = redirect(safe_next(request.args.get("next")) or url_for("pages.home"))
-    if code in ("fr", "nl", "en"):
-        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
+    target = safe_next(request.args.get("next"))
+    response = redirect(without_lang(target) if target else url_for("pages.home"))
+    if code in current_app.config["LANGUAGES"]:
+        remember_language(response, code)
     return response

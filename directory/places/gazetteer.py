@@ -165,8 +165,9 @@ def _countries_for_postcode(postcode: str) -> tuple[str, ...]:
 def resolve_near(text: str) -> NearPoint:
     """Resolve ``lat,lon``, a postcode, a town, or "postcode town" to a point.
 
-    A town name shared by several places (Saint-Denis...) resolves to its first Belgian, then
-    French, entry by postcode; adding the postcode picks another.
+    A town name shared by several places (Lille in France and in Belgium, Saint-Denis...)
+    resolves to the one with the most postcodes, the best hint of a big town, and the answer's
+    name then says which one it took; adding the postcode picks another.
     """
     text = (text or "").strip()[:200]
     if match := _LAT_LON.match(text):
@@ -187,11 +188,26 @@ def resolve_near(text: str) -> NearPoint:
             for place in places_for_postcode(postcode, country):
                 if place.name_key == name_key(town):
                     return NearPoint(f"{place.postcode} {place.name}", place.lat, place.lon)
-    places = sorted(places_named(text), key=lambda p: (p.country != "BE", p.postcode))
+    places = places_named(text)
     if places:
-        return NearPoint(places[0].name, places[0].lat, places[0].lon)
+        return _most_likely(places)
     suggestions = suggest_places(text, "BE", 3) + suggest_places(text, "FR", 3)
     message = _("Lieu inconnu : « %(text)s ».", text=text[:60])
     if suggestions:
         message += " " + _("Vouliez-vous dire : %(hint)s ?", hint=_format(suggestions))
     raise ValidationFailed(message, field="near")
+
+
+def _most_likely(places: list[Place]) -> NearPoint:
+    """The homonym with the most postcodes (Belgian first on a tie), labelled when ambiguous."""
+    towns: dict[tuple[str, str], list[Place]] = {}
+    for place in places:
+        towns.setdefault((place.country, place.admin), []).append(place)
+    rows = max(
+        towns.values(),
+        key=lambda rows: (len(rows), rows[0].country == "BE", -int(min(r.postcode for r in rows))),
+    )
+    first = min(rows, key=lambda place: place.postcode)
+    if len(towns) == 1:
+        return NearPoint(first.name, first.lat, first.lon)
+    return NearPoint(f"{first.name} ({first.postcode}, {first.country})", first.lat, first.lon)

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request, url_for
 
 from directory.errors import DomainError
-from directory.search.params import DEFAULT_RADIUS_KM, SORTS, parse_search
+from directory.search.params import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, SORTS, parse_search
 from directory.search.services import SERVICE_LABELS, run_search
 from directory.shops.services import categories
 
@@ -34,7 +34,18 @@ def search():
         service_labels=SERVICE_LABELS,
         default_radius=int(DEFAULT_RADIUS_KM),
         search_url=search_url,
+        wider_radius=_wider_radius(page),
     ), (error.status_code if error else 200)
+
+
+def _wider_radius(page) -> int | None:
+    """The radius to offer when nothing was found nearby: three times wider, up to the limit."""
+    if page is None or page.near is None:
+        return None
+    current = request.args.get("radius_km", type=float) or DEFAULT_RADIUS_KM
+    if current >= MAX_RADIUS_KM:
+        return None
+    return int(min(max(current * 3, 1), MAX_RADIUS_KM))
 
 
 SEARCH_PARAMETERS = ("q", "category", "town", "near", "radius_km", "services", "sort", "per_page")

@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import func, select
 
 from directory.config import PROJECT_ROOT
 from directory.extensions import db
@@ -16,6 +17,7 @@ from directory.search.bridge import drain, get_index
 from directory.seeding.categories import load_categories
 from directory.seeding.demo import load_demo
 from directory.seeding.importer import ImportFileError, import_shops, load_category_map, summarise
+from directory.shops.models import Category
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
 DEMO_SHOPS = SEED_DIR / "be_gaume_arlon_osm.csv"
@@ -46,11 +48,22 @@ def _count_rows(path: Path) -> int:
 
 
 @click.command("seed")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only migrate when categories and gazetteer are already loaded (what `make run` does).",
+)
 @with_appcontext
-def seed_command() -> None:
+def seed_command(if_empty: bool) -> None:
     """Create or migrate the database, then load categories, gazetteer and demo data."""
     click.echo("Migrating the database...")
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    seeded = db.session.scalar(select(func.count()).select_from(Category)) and (
+        gazetteer_is_loaded(SEED_DIR)
+    )
+    if if_empty and seeded:
+        click.echo("The database is already seeded: nothing loaded (run `flask seed` to reload).")
+        return
     click.echo(f"Categories: {load_categories(SEED_DIR)} created or updated")
     if gazetteer_is_loaded(SEED_DIR):
         click.echo("Gazetteer: up to date")
