@@ -135,3 +135,11 @@ def test_a_homonym_resolves_to_the_bigger_town_and_says_which(ctx):
     assert lille.name == "Lille (59000, FR)"
     assert round(lille.lat, 1) == 50.6
     assert resolve_near("2275 Lille").name == "2275 Lille"
+
+
+@pytest.mark.parametrize(
+    ("dutch", "french"),
+    [("Luik", "Liège"), ("Namen", "Namur"), ("Bergen", "Mons"), ("Aarlen", "Arlon")],
+)
+def test_dutch_names_of_walloon_towns_are_accepted(ctx, dutch, french):
+    assert resolve_near(dutch).lat == resolve_near(french).lat

@@ -12,7 +12,12 @@ from directory.extensions import db
 from directory.places.models import Place
 from directory.text import name_key
 
-GAZETTEER_FILES = (("be.csv", False), ("fr.csv", False), ("be_fr_aliases.csv", True))
+GAZETTEER_FILES = (
+    ("be.csv", False),
+    ("fr.csv", False),
+    ("be_fr_aliases.csv", True),  # Anvers, Gand... for French speakers
+    ("be_nl_aliases.csv", True),  # Luik, Namen, Bergen... for Dutch speakers
+)
 
 
 def read_gazetteer(seed_dir: Path) -> Iterator[dict]:
