@@ -19,7 +19,7 @@ def _error(field: str | None, message: str, status: int = 400):
 def search():
     """Search shops: see the README for parameters and the answer's shape."""
     try:
-        page = run_search(parse_search(request.args, request.args.to_dict(flat=False)))
+        page = run_search(parse_search(request.args))
     except DomainError as failure:
         return _error(failure.field, failure.message, failure.status_code)
     return jsonify(_serialise(page))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from directory.errors import ValidationFailed
 from directory.extensions import db
@@ -73,9 +74,13 @@ def _radius(args: Mapping[str, str], has_near: bool) -> float | None:
     return radius
 
 
-def _services(args: Mapping[str, str], lists: Mapping[str, list[str]] | None) -> frozenset[str]:
-    values = list(lists.get("services", [])) if lists else [args.get("services") or ""]
-    wanted = {s.strip() for value in values for s in value.split(",") if s.strip()}
+def requested_services(args: MultiDict[str, str]) -> set[str]:
+    """``services`` as repeated parameters (checkboxes), a comma list (API), or both."""
+    return {s.strip() for value in args.getlist("services") for s in value.split(",") if s.strip()}
+
+
+def _services(args: MultiDict[str, str]) -> frozenset[str]:
+    wanted = requested_services(args)
     unknown = wanted - set(SERVICES)
     if unknown:
         raise ValidationFailed(
@@ -98,13 +103,8 @@ def _category(args: Mapping[str, str]) -> str | None:
     return slug
 
 
-def parse_search(
-    args: Mapping[str, str], lists: Mapping[str, list[str]] | None = None
-) -> SearchRequest:
-    """Check every parameter; raise ``ValidationFailed`` naming the first one at fault.
-
-    ``lists`` gives repeated parameters (``services=a&services=b`` from checkboxes).
-    """
+def parse_search(args: MultiDict[str, str]) -> SearchRequest:
+    """Check every parameter; raise ``ValidationFailed`` naming the first one at fault."""
     text = _clean(args.get("q"), "q", MAX_QUERY_LENGTH)
     near_text = _clean(args.get("near"), "near", 200)
     near = resolve_near(near_text) if near_text else None
@@ -122,7 +122,7 @@ def parse_search(
         town=_clean(args.get("town"), "town", 120) or None,
         near=GeoPoint(near.lat, near.lon) if near else None,
         radius_km=radius,
-        services=_services(args, lists),
+        services=_services(args),
         sort=sort,
         page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE),

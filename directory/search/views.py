@@ -7,7 +7,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request, url_for
 
 from directory.errors import DomainError
-from directory.search.params import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, SORTS, parse_search
+from directory.search.params import (
+    DEFAULT_RADIUS_KM,
+    MAX_RADIUS_KM,
+    SORTS,
+    parse_search,
+    requested_services,
+)
 from directory.search.services import SERVICE_LABELS, run_search
 from directory.shops.services import categories
 
@@ -20,7 +26,7 @@ def search():
     error = None
     page = None
     try:
-        page = run_search(parse_search(request.args, request.args.to_dict(flat=False)))
+        page = run_search(parse_search(request.args))
     except DomainError as failure:
         error = failure
     return render_template(
@@ -28,7 +34,7 @@ def search():
         results=page,
         error=error,
         args=request.args,
-        services_checked=_checked_services(),
+        services_checked=requested_services(request.args),
         categories=categories(),
         sorts=SORTS,
         service_labels=SERVICE_LABELS,
@@ -59,7 +65,3 @@ def search_url(**changes) -> str:
     args = {key: request.args.getlist(key) for key in SEARCH_PARAMETERS if key in request.args}
     args.update({key: [str(value)] for key, value in changes.items()})
     return url_for("search.search") + "?" + urlencode(args, doseq=True)
-
-
-def _checked_services() -> set[str]:
-    return {s.strip() for value in request.args.getlist("services") for s in value.split(",")}
