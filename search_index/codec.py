@@ -12,7 +12,7 @@ from __future__ import annotations
 from whoosh.codec.whoosh3 import W3Codec
 
 
-class ShopCodec(W3Codec):
+class ShopCodec(W3Codec):  # type: ignore[misc]  # whoosh has no type hints
     """W3 codec without length statistics, with larger uncompressed posting blocks."""
 
     length_stats = False

@@ -27,7 +27,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def display_distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Distance shown to users (geopy great-circle), rounded to 10 m."""
-    return round(great_circle((lat1, lon1), (lat2, lon2)).km, 2)
+    return round(float(great_circle((lat1, lon1), (lat2, lon2)).km), 2)
 
 
 def bounding_box_e6(lat: float, lon: float, radius_km: float) -> tuple[int, int, int, int]:

@@ -6,7 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,17 @@ from . import search as search_module
 from . import storage
 from .codec import ShopCodec
 from .documents import searchable_words, to_fields
-from .models import IndexBusyError, SearchQuery, SearchResults, ShopDocument
+from .models import (
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMissingError,
+    IndexUnavailableError,
+    SearchIndexError,
+    SearchQuery,
+    SearchResults,
+    ShopDocument,
+)
+from .query import validate
 from .schema import build_schema
 from .snapshot import Snapshot
 from .spelling import Vocabulary
@@ -30,51 +40,58 @@ _RETRIES = 5
 
 
 class SearchIndex:
-    """A directory-backed shop index; safe to share between threads of one process."""
+    """A directory-backed shop index; safe to share between threads of one process.
+
+    Opening never creates anything: a missing index raises IndexMissingError until
+    ``rebuild`` builds one, so a deleted directory cannot pass for an empty directory.
+    Reading damaged files raises IndexCorruptError, a bad query InvalidQueryError.
+    """
 
     def __init__(
         self, path: str | os.PathLike[str], *, write_timeout: float = DEFAULT_WRITE_TIMEOUT
     ) -> None:
-        """Open the index at ``path``, creating an empty one if there is none."""
+        """Refer to the index at ``path``; files are opened on first use."""
         self.path = Path(path)
         self.write_timeout = write_timeout
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
-        self._indexes: dict[Path, Any] = {}
-        self.path.mkdir(parents=True, exist_ok=True)
-        if storage.current_generation(self.path) is None:
-            self._create_empty()
-
-    def _create_empty(self) -> None:
-        lock = FileStorage(str(self.path)).lock("CREATE")
-        lock.acquire(blocking=True)
-        try:
-            if storage.current_generation(self.path) is None:
-                generation = storage.new_generation(self.path)
-                whoosh_index.create_in(str(generation), build_schema())
-                Vocabulary().save(generation)
-                storage.publish(self.path, generation)
-        finally:
-            lock.release()
+        self._indexes: dict[Path, tuple[Any, storage.ClosingStorage]] = {}
 
     # Reading
 
-    def _whoosh_index(self, generation: Path) -> Any:
-        ix = self._indexes.get(generation)
-        if ix is None:
-            ix = whoosh_index.open_dir(str(generation))
+    def _live_generation(self) -> Path:
+        generation = storage.current_generation(self.path)
+        if generation is None:
+            raise IndexMissingError(f"no index at {self.path}")
+        return generation
+
+    def _vanished(self, generation: Path, error: Exception) -> SearchIndexError | None:
+        """The error to raise when ``generation`` cannot be opened, or None to retry.
+
+        A rebuild may have removed it between reading CURRENT and opening it: then CURRENT
+        names another generation and opening again succeeds.
+        """
+        self._indexes.pop(generation, None)
+        if storage.current_generation(self.path) != generation:
+            return None
+        if not generation.is_dir():
+            return IndexMissingError(f"index generation {generation} is missing")
+        return IndexCorruptError(f"index generation {generation} has no table of contents")
+
+    def _whoosh_index(self, generation: Path) -> tuple[Any, storage.ClosingStorage]:
+        opened = self._indexes.get(generation)
+        if opened is None:
+            opened = storage.open_generation(generation)
             # Only the live generation is worth keeping open.
-            self._indexes = {generation: ix}
-        return ix
+            self._indexes = {generation: opened}
+        return opened
 
     def _acquire_snapshot(self) -> Snapshot:
         """The snapshot of the latest commit, reopened only when the index changed."""
         for _attempt in range(_RETRIES):
-            generation = storage.current_generation(self.path)
-            if generation is None:
-                raise FileNotFoundError(f"no index at {self.path}")
+            generation = self._live_generation()
             try:
-                ix = self._whoosh_index(generation)
+                ix, files = self._whoosh_index(generation)
                 latest = ix.latest_generation()
                 current = self._snapshot
                 if (
@@ -84,41 +101,64 @@ class SearchIndex:
                     and current.acquire()
                 ):
                     return current
-                with self._lock:
+                with self._lock, files.closing_on_failure():
                     fresh = Snapshot(ix, generation, latest)
                     fresh.acquire()
                     old, self._snapshot = self._snapshot, fresh
                 if old is not None:
                     old.retire()
                 return fresh
-            except (FileNotFoundError, EmptyIndexError):
-                # A rebuild removed this generation between reading CURRENT and opening it.
+            except (FileNotFoundError, EmptyIndexError) as error:
+                failure = self._vanished(generation, error)
+                if failure is not None:
+                    raise failure from error
+            except SearchIndexError:
+                raise
+            except Exception as error:
+                # EOFError, UnpicklingError, whoosh's IndexError, struct.error...: every way
+                # Whoosh fails on files it did not write the way it expects.
                 self._indexes.pop(generation, None)
-        raise FileNotFoundError(f"index at {self.path} keeps changing; gave up opening it")
+                raise IndexCorruptError(f"cannot read index {generation}: {error!r}") from error
+        raise IndexUnavailableError(f"index at {self.path} keeps changing; gave up opening it")
+
+    @contextmanager
+    def _reading(self) -> Iterator[Snapshot]:
+        """A snapshot for one read; any failure of its files is an IndexCorruptError."""
+        snapshot = self._acquire_snapshot()
+        try:
+            yield snapshot
+        except SearchIndexError:
+            raise
+        except Exception as error:
+            raise IndexCorruptError(f"cannot read index {snapshot.directory}: {error!r}") from error
+        finally:
+            snapshot.release()
 
     def search(self, query: SearchQuery) -> SearchResults:
         """Run a query; see ``search.search`` for the semantics."""
-        snapshot = self._acquire_snapshot()
-        try:
+        validate(query)  # a bad query is the caller's, whatever state the files are in
+        with self._reading() as snapshot:
             return search_module.search(snapshot, query)
-        finally:
-            snapshot.release()
 
     def versions(self) -> dict[int, str]:
         """Document id -> version for every indexed shop (for drift checks)."""
-        snapshot = self._acquire_snapshot()
-        try:
+        with self._reading() as snapshot:
             return snapshot.versions()
-        finally:
-            snapshot.release()
 
     def doc_count(self) -> int:
         """Number of indexed shops."""
-        snapshot = self._acquire_snapshot()
-        try:
+        with self._reading() as snapshot:
             return snapshot.live_count
-        finally:
-            snapshot.release()
+
+    def verify(self) -> int:
+        """Read every file a search may need (columns, spelling vocabulary); the doc count.
+
+        Raises IndexMissingError or IndexCorruptError, so a health check or ``search-check``
+        sees damage that only some queries (misspelt ones) would otherwise hit.
+        """
+        with self._reading() as snapshot:
+            snapshot.vocabulary()
+            return snapshot.live_count
 
     def close(self) -> None:
         """Release open files; the index can still be used afterwards (it reopens)."""
@@ -140,20 +180,23 @@ class SearchIndex:
     def _writer(self) -> Iterator[tuple[Any, Path]]:
         """The single Whoosh writer of the live generation, committed on success."""
         for _attempt in range(_RETRIES):
-            generation = storage.current_generation(self.path)
-            if generation is None:
-                raise FileNotFoundError(f"no index at {self.path}")
+            generation = self._live_generation()
             try:
-                writer = self._whoosh_index(generation).writer(
-                    timeout=self.write_timeout, codec=ShopCodec()
-                )
+                ix, files = self._whoosh_index(generation)
+                with files.closing_on_failure():
+                    writer = ix.writer(timeout=self.write_timeout, codec=ShopCodec())
             except LockError:
                 raise IndexBusyError(
                     f"index {self.path} still locked by another writer after {self.write_timeout}s"
                 ) from None
-            except (FileNotFoundError, EmptyIndexError):
-                self._indexes.pop(generation, None)
+            except (FileNotFoundError, EmptyIndexError) as error:
+                failure = self._vanished(generation, error)
+                if failure is not None:
+                    raise failure from error
                 continue
+            except Exception as error:
+                self._indexes.pop(generation, None)
+                raise IndexCorruptError(f"cannot write index {generation}: {error!r}") from error
             if storage.current_generation(self.path) != generation:
                 # A rebuild swapped generations while we waited for the lock.
                 writer.cancel()
@@ -215,13 +258,16 @@ class SearchIndex:
         rebuild_lock = FileStorage(str(root)).lock("REBUILD")
         rebuild_lock.acquire(blocking=True)
         try:
+            # Leftovers of crashed rebuilds go first, so they cannot fill the disk again.
+            storage.remove_stale_generations(root)
             generation = storage.new_generation(root)
             try:
                 count = _build(generation, docs, progress, procs)
+                _publish(root, generation, write_timeout)
             except BaseException:
                 shutil.rmtree(generation, ignore_errors=True)
                 raise
-            _swap(root, generation, write_timeout)
+            storage.remove_stale_generations(root)
         finally:
             rebuild_lock.release()
         if progress is not None:
@@ -263,21 +309,26 @@ def _build(
     return count
 
 
-def _swap(root: Path, generation: Path, write_timeout: float) -> None:
-    """Publish a finished generation while holding the old one's writer lock."""
-    old = storage.current_generation(root)
+def _publish(root: Path, generation: Path, write_timeout: float) -> None:
+    """Make a finished generation live while holding the old one's writer lock.
+
+    Holding it makes a writer that opened the old generation wait, then notice the swap and
+    write to the new one. A damaged or missing old generation is simply replaced.
+    """
+    old = storage.readable_generation(root)
     writer = None
-    if old is not None and old.exists():
+    if old is not None and old.is_dir():
         try:
-            writer = whoosh_index.open_dir(str(old)).writer(timeout=write_timeout)
+            ix, files = storage.open_generation(old)
+            with files.closing_on_failure():
+                writer = ix.writer(timeout=write_timeout)
         except LockError:
-            shutil.rmtree(generation, ignore_errors=True)
             raise IndexBusyError(f"index {root} stayed locked; rebuild not published") from None
-        except (FileNotFoundError, EmptyIndexError):
-            writer = None
+        except Exception:
+            writer = None  # unreadable: nobody can be writing to it
     try:
         storage.publish(root, generation)
     finally:
         if writer is not None:
-            writer.cancel()
-    storage.remove_stale_generations(root)
+            with suppress(Exception):
+                writer.cancel()

@@ -14,7 +14,27 @@ class SearchIndexError(Exception):
     """Base class for errors raised by the search library."""
 
 
-class IndexBusyError(SearchIndexError):
+class InvalidQueryError(SearchIndexError, ValueError):
+    """The caller's query is not acceptable; ``field`` names the query field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class IndexUnavailableError(SearchIndexError):
+    """The index cannot answer: it is missing, damaged or held by other writers."""
+
+
+class IndexMissingError(IndexUnavailableError):
+    """There is no index at the path (never built, or deleted): run a rebuild."""
+
+
+class IndexCorruptError(IndexUnavailableError):
+    """The index files cannot be read (truncated, overwritten, garbage): run a rebuild."""
+
+
+class IndexBusyError(IndexUnavailableError):
     """The index stayed locked by another writer for longer than the timeout."""
 
 
@@ -61,6 +81,9 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     facets: bool = True
+    # Shops the caller knows are no longer visible although the index still holds them (its
+    # updates are pending): left out before totals and facets are counted.
+    exclude_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)

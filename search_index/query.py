@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from .analysis import WORD_RE, fold, stem, words
-from .models import SERVICES, SORTS, SearchQuery
+from .models import SERVICES, SORTS, InvalidQueryError, SearchQuery
 
 # Bounds that keep one request cheap whatever the user sends.
 MAX_QUERY_CHARS = 1_000
@@ -28,30 +28,32 @@ class ParsedText:
 
 
 def validate(query: SearchQuery) -> None:
-    """Raise ValueError for a query the caller built incorrectly."""
+    """Raise InvalidQueryError, naming the field, for a query the caller built incorrectly."""
     if query.sort not in SORTS:
-        raise ValueError(f"unknown sort {query.sort!r}; expected one of {SORTS}")
+        raise InvalidQueryError(f"unknown sort {query.sort!r}; expected one of {SORTS}", "sort")
     if query.sort == "distance" and query.near is None:
-        raise ValueError("sort='distance' needs near")
+        raise InvalidQueryError("sort='distance' needs near", "sort")
     if query.radius_km is not None:
         if query.near is None:
-            raise ValueError("radius_km needs near")
+            raise InvalidQueryError("radius_km needs near", "near")
         if not (math.isfinite(query.radius_km) and query.radius_km > 0):
-            raise ValueError("radius_km must be a positive number")
+            raise InvalidQueryError("radius_km must be a positive number", "radius_km")
     if query.near is not None and not (
         math.isfinite(query.near.lat)
         and math.isfinite(query.near.lon)
         and -90 <= query.near.lat <= 90
         and -180 <= query.near.lon <= 180
     ):
-        raise ValueError("near must be a valid latitude/longitude")
+        raise InvalidQueryError("near must be a valid latitude/longitude", "near")
     unknown = set(query.services) - set(SERVICES)
     if unknown:
-        raise ValueError(f"unknown services {sorted(unknown)}; expected some of {SERVICES}")
+        raise InvalidQueryError(
+            f"unknown services {sorted(unknown)}; expected some of {SERVICES}", "services"
+        )
     if query.page < 1:
-        raise ValueError("page starts at 1")
+        raise InvalidQueryError("page starts at 1", "page")
     if not 1 <= query.per_page <= MAX_PER_PAGE:
-        raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        raise InvalidQueryError(f"per_page must be between 1 and {MAX_PER_PAGE}", "per_page")
 
 
 def parse_text(text: str) -> ParsedText:

@@ -20,7 +20,7 @@ TEXT_FIELD = "text"
 ID_FIELD = "id"
 
 
-class PreAnalyzedText(fields.FieldType):
+class PreAnalyzedText(fields.FieldType):  # type: ignore[misc]  # whoosh has no type hints
     """A text field whose value is already a list of terms.
 
     The library analyses text itself (see ``analysis.py``), so indexing skips Whoosh's

@@ -168,6 +168,9 @@ def _match(
         mask = sum(_SERVICE_BITS[s] for s in query.services)
         masks = snapshot.services
         docs = [d for d in docs if masks[d] & mask == mask]
+    if query.exclude_ids:
+        excluded, docids = query.exclude_ids, snapshot.docids
+        docs = [d for d in docs if docids[d] not in excluded]
     distances = None
     if query.near is not None:
         docs, distances = _within(snapshot, query, docs)

@@ -37,7 +37,7 @@ class Snapshot:
         self.leaves: list[tuple[Any, int]] = list(self.reader.leaf_readers())
         if not self.reader.doc_count_all():
             self.leaves = []  # an empty index has an EmptyReader with no segments
-        size = self.reader.doc_count_all()
+        size: int = self.reader.doc_count_all()
         self.size = size
         live = bytearray(b"\x01") * size
         for segment, base in self.leaves:
@@ -46,7 +46,7 @@ class Snapshot:
                     if segment.is_deleted(docnum):
                         live[base + docnum] = 0
         self.live = live
-        self.live_count = sum(live)
+        self.live_count: int = sum(live)
 
         metas = [unpack_meta(m) for m in self._column("meta")]
         self.docids: list[int] = [m.docid for m in metas]
@@ -203,7 +203,8 @@ class Snapshot:
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """Stored fields (name, description) of one document."""
-        return self.reader.stored_fields(docnum)
+        fields: dict[str, Any] = self.reader.stored_fields(docnum)
+        return fields
 
     def versions(self) -> dict[int, str]:
         """Document id -> version string for every live document."""

@@ -19,6 +19,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .analysis import WORD_RE, fold, words
+from .models import IndexCorruptError
 
 VOCAB_FILE = "vocabulary.json"
 # Shorter words have too many one-edit neighbours to correct reliably.
@@ -35,7 +36,9 @@ def max_edits(word: str) -> int:
 class Vocabulary:
     """Counts of folded words and their accented spelling."""
 
-    def __init__(self, counts: Counter[str] | None = None, accented: dict[str, str] | None = None):
+    def __init__(
+        self, counts: Counter[str] | None = None, accented: dict[str, str] | None = None
+    ) -> None:
         self.counts: Counter[str] = counts if counts is not None else Counter()
         self.accented: dict[str, str] = accented if accented is not None else {}
         self._choices: list[str] | None = None
@@ -92,12 +95,23 @@ class Vocabulary:
 
     @classmethod
     def load(cls, directory: Path) -> Vocabulary:
-        """Read the vocabulary of an index generation (empty if there is none)."""
+        """Read the vocabulary of an index generation (empty if there is none).
+
+        Raises IndexCorruptError when the file is there but is not a vocabulary.
+        """
+        path = directory / VOCAB_FILE
         try:
-            data = json.loads((directory / VOCAB_FILE).read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
+            counts: Counter[str] = Counter(
+                {str(word): int(count) for word, count in dict(data["counts"]).items()}
+            )
+            accented = {str(word): str(shown) for word, shown in dict(data["accented"]).items()}
         except FileNotFoundError:
             return cls()
-        return cls(Counter(data["counts"]), dict(data["accented"]))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+            # JSONDecodeError and UnicodeDecodeError are ValueErrors: a damaged file, not input.
+            raise IndexCorruptError(f"unreadable spelling vocabulary {path}: {error}") from error
+        return cls(counts, accented)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Vocabulary:

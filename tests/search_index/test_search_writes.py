@@ -11,14 +11,6 @@ from shop_fixtures import bump, directory, ids
 from search_index import IndexBusyError, SearchIndex, SearchQuery, ShopDocument
 
 
-def test_a_new_directory_is_an_empty_index(tmp_path: Path) -> None:
-    index = SearchIndex(tmp_path / "fresh")
-    assert index.doc_count() == 0
-    assert index.search(SearchQuery(text="fleur")).total == 0
-    assert index.versions() == {}
-    index.close()
-
-
 def test_update_replaces_the_document(
     shop_index: SearchIndex, shop_docs: list[ShopDocument]
 ) -> None:
