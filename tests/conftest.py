@@ -24,6 +24,7 @@ from directory.places.loader import load_gazetteer
 from directory.seeding.categories import load_categories
 from directory.shops.models import Category, Shop
 from directory.shops.services import ShopInput, create_shop
+from search_index import SearchIndex
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
@@ -102,6 +103,8 @@ def database_url(request, tmp_path) -> str:
 def app(database_url, tmp_path) -> Iterator[Flask]:
     """The application on this test's database."""
     app = create_app(base_config(database_url, tmp_path))
+    # The first setup `make run` does (`flask reindex`): an empty database, an empty index.
+    SearchIndex.rebuild(app.config["SEARCH_INDEX_DIR"], []).close()
     yield app
     with app.app_context():
         db.session.remove()

@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import delete, event, func, insert, select, text
@@ -23,7 +24,12 @@ from directory.database import reading, writing
 from directory.extensions import db
 from directory.search.models import SearchOutbox
 from directory.shops.models import SERVICE_FIELDS, Shop, ShopStatus
-from search_index import SearchIndex, ShopDocument
+from search_index import (
+    IndexMissingError,
+    IndexUnavailableError,
+    SearchIndex,
+    ShopDocument,
+)
 
 log = logging.getLogger(__name__)
 DRAIN_BATCH = 500
@@ -86,7 +92,11 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def get_index(app: Flask | None = None) -> SearchIndex:
-    """The process's index (one per app; it caches its searcher and columns)."""
+    """The process's index (one per app; it caches its searcher and columns).
+
+    Getting it creates nothing on disk: a missing index raises ``IndexMissingError`` on use
+    until ``reindex`` builds one.
+    """
     app = app or current_app._get_current_object()
     index = app.extensions.get("search_index")
     if index is None:
@@ -102,6 +112,75 @@ def _visible_shops(ids: Iterable[int]) -> list[Shop]:
             .where(Shop.id.in_(list(ids)), Shop.status == ShopStatus.VISIBLE.value)
         )
     )
+
+
+def visible_shop_count() -> int:
+    """How many shops the index should hold."""
+    return db.session.scalar(
+        select(func.count()).select_from(Shop).where(Shop.status == ShopStatus.VISIBLE.value)
+    )
+
+
+def hidden_pending_ids() -> frozenset[int]:
+    """Shops still waiting in the outbox that are no longer visible (hidden or deleted).
+
+    The index may still hold them until the indexer catches up: searches exclude them so
+    totals and facet counts describe only shops that can be shown.
+    """
+    visible = select(Shop.id).where(
+        Shop.id == SearchOutbox.shop_id, Shop.status == ShopStatus.VISIBLE.value
+    )
+    return frozenset(
+        db.session.scalars(select(SearchOutbox.shop_id).distinct().where(~visible.exists()))
+    )
+
+
+def unqueued_visible_shops() -> int:
+    """Visible shops with no pending outbox row: what draining alone would never index."""
+    queued = select(SearchOutbox.id).where(SearchOutbox.shop_id == Shop.id)
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Shop)
+        .where(Shop.status == ShopStatus.VISIBLE.value, ~queued.exists())
+    )
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    """How far the indexer lags: pending rows and when the oldest was written."""
+
+    rows: int
+    oldest: datetime | None
+
+
+def outbox_state() -> OutboxState:
+    """The outbox's size and the age of its oldest row."""
+    rows, oldest = db.session.execute(
+        select(func.count(SearchOutbox.id), func.min(SearchOutbox.created_at))
+    ).one()
+    return OutboxState(rows, oldest)
+
+
+def index_problem(index: SearchIndex) -> str | None:
+    """Why ``index`` cannot serve searches or take the outbox, for operators; None if it can.
+
+    An empty index while the database holds visible shops that no outbox row will bring in
+    is a lost index (deleted, then recreated empty), not a lag.
+    """
+    try:
+        documents = index.verify()
+    except IndexMissingError:
+        return f"the search index is missing at {index.path}: run `flask reindex`"
+    except IndexUnavailableError as error:
+        return f"the search index is damaged ({error}): run `flask reindex`"
+    if documents == 0:
+        unqueued = unqueued_visible_shops()
+        if unqueued:
+            return (
+                f"the search index is empty but the database holds {unqueued} visible shops "
+                "that no outbox row will bring in: run `flask reindex`"
+            )
+    return None
 
 
 def _lock_outbox() -> None:

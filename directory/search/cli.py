@@ -8,11 +8,17 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 
 from directory.extensions import db
-from directory.search.bridge import check_drift, drain, get_index, reindex
-from directory.shops.models import Shop, ShopStatus
+from directory.search.bridge import (
+    check_drift,
+    drain,
+    get_index,
+    index_problem,
+    reindex,
+    visible_shop_count,
+)
+from search_index import IndexMissingError, IndexUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +27,7 @@ log = logging.getLogger(__name__)
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database and swap it in atomically."""
-    total = db.session.scalar(
-        select(func.count()).select_from(Shop).where(Shop.status == ShopStatus.VISIBLE.value)
-    )
+    total = visible_shop_count()
     done = 0
 
     def advance(count: int) -> None:
@@ -39,8 +43,23 @@ def reindex_command() -> None:
 @click.command("search-check")
 @with_appcontext
 def search_check_command() -> None:
-    """Report shops missing from, stale in or extra in the index; exit 1 on any drift."""
-    drift = check_drift(get_index())
+    """Report a missing, damaged or empty index, or shops missing from, stale in or extra in it.
+
+    Exits 1 on any of them.
+    """
+    index = get_index()
+    try:
+        documents = index.verify()
+        drift = check_drift(index)
+    except IndexMissingError:
+        click.echo(f"The search index is missing ({index.path}).")
+        raise click.ClickException("no search index: run `flask reindex`") from None
+    except IndexUnavailableError as error:
+        click.echo(f"The search index is damaged: {error}")
+        raise click.ClickException("damaged search index: run `flask reindex`") from None
+    visible = visible_shop_count()
+    if documents == 0 and visible:
+        click.echo(f"The search index is empty but the database holds {visible} visible shops.")
     for label, ids in (("missing", drift.missing), ("stale", drift.stale), ("extra", drift.extra)):
         shown = ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else "")
         click.echo(f"{label}: {len(ids)}" + (f" ({shown})" if ids else ""))
@@ -54,16 +73,33 @@ def search_check_command() -> None:
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
 @with_appcontext
 def search_indexer_command(once: bool, interval: float) -> None:
-    """Apply the search outbox to the index continuously (the production indexer)."""
+    """Apply the search outbox to the index continuously (the production indexer).
+
+    A missing, damaged or lost (empty) index is reported, never written into: the outbox keeps
+    its rows until `flask reindex` repairs the index.
+    """
     index = get_index()
     failures = 0
+    check_index = True  # at start and after a failure; not every poll (it reopens the index)
     while True:
+        if check_index:
+            problem = index_problem(index)
+            db.session.commit()
+            if problem is not None:
+                log.error("search indexer paused: %s", problem)
+                click.echo(f"indexer paused: {problem}", err=True)
+                if once:
+                    raise click.ClickException(problem)
+                failures += 1
+                time.sleep(min(interval * 2**failures, 60))
+                continue
         try:
             applied = drain(index)
         except Exception as error:
             # Keep going: the rows stay in the outbox, and a database or disk hiccup passes.
             db.session.rollback()
             failures += 1
+            check_index = True
             log.exception("drain failed")
             click.echo(f"drain failed ({error}); retrying", err=True)
             if once:
@@ -71,6 +107,7 @@ def search_indexer_command(once: bool, interval: float) -> None:
             time.sleep(min(interval * 2**failures, 60))
             continue
         failures = 0
+        check_index = False
         if applied:
             click.echo(f"applied {applied} outbox rows")
         if once:

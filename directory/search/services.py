@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,10 +12,10 @@ from sqlalchemy.orm import selectinload
 from directory.errors import Unavailable, ValidationFailed
 from directory.extensions import db
 from directory.places.gazetteer import NearPoint
-from directory.search.bridge import get_index
+from directory.search.bridge import get_index, hidden_pending_ids, unqueued_visible_shops
 from directory.search.params import SearchRequest
 from directory.shops.models import Category, Shop, ShopStatus
-from search_index import Hit, SearchIndexError
+from search_index import Hit, InvalidQueryError, SearchIndexError
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +76,29 @@ def _facets(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]
     }
 
 
+# The one message a visitor gets whatever broke; the details go to the log.
+UNAVAILABLE = _l("La recherche est momentanément indisponible. Réessayez.")
+
+
 def run_search(request: SearchRequest) -> SearchPage:
-    """Search the index, then drop any hit the database says is not visible (stale index)."""
+    """Search the index, then drop any hit the database says is not visible (stale index).
+
+    Only a bad query is the visitor's fault (400); a missing, damaged or lost index is 503.
+    """
+    index = get_index()
+    query = replace(request.query, exclude_ids=hidden_pending_ids())
     try:
-        results = get_index().search(request.query)
-    except ValueError as error:  # the library's own checks, should a parameter slip through
-        raise ValidationFailed(str(error)) from None
+        results = index.search(query)
+        if not results.total and not index.doc_count() and unqueued_visible_shops():
+            # An empty index while shops are visible, and not waiting in the outbox, was lost
+            # (deleted, recreated empty), not emptied. The path goes to the log only.
+            log.error("search index at %s is empty while shops are visible", index.path)
+            raise Unavailable(str(UNAVAILABLE))
+    except InvalidQueryError as error:  # the library's own checks, should a parameter slip
+        raise ValidationFailed(str(error), error.field) from None
     except (SearchIndexError, OSError):
-        log.exception("search index unavailable")
-        raise Unavailable(_("La recherche est momentanément indisponible. Réessayez.")) from None
+        log.exception("search index at %s unavailable", index.path)
+        raise Unavailable(str(UNAVAILABLE)) from None
     ids = [hit.id for hit in results.hits]
     shops = {
         shop.id: shop
