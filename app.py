@@ -10,6 +10,7 @@ from directory.api.views import bp as api_bp
 from directory.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from directory.database import configure_sqlite
 from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
+from directory.health.views import bp as health_bp
 from directory.i18n import keep_explicit_language, select_locale
 from directory.pages.views import bp as pages_bp
 from directory.search.bridge import init_search_sync
@@ -21,7 +22,7 @@ from directory.tips.views import bp as tips_bp
 from directory.votes.views import bp as votes_bp
 from directory.web import init_web
 
-BLUEPRINTS = (pages_bp, accounts_bp, shops_bp, votes_bp, tips_bp, search_bp, api_bp)
+BLUEPRINTS = (pages_bp, accounts_bp, shops_bp, votes_bp, tips_bp, search_bp, api_bp, health_bp)
 
 
 def create_app(config: dict | None = None) -> Flask:

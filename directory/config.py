@@ -57,6 +57,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # "request": drain the search outbox after each writing request (development, tests);
         # "worker": leave it to `flask search-indexer`, one process (production).
         "SEARCH_SYNC": search_sync,
+        # /healthz fails when the oldest pending outbox row is older than this.
+        "SEARCH_MAX_LAG_SECONDS": 300,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "LANGUAGES": ("fr", "nl", "en"),
