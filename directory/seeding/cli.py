@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from directory.config import PROJECT_ROOT
 from directory.extensions import db
 from directory.places.loader import gazetteer_is_loaded, load_gazetteer, read_gazetteer
-from directory.search.bridge import drain, get_index
+from directory.search.bridge import drain, get_index, reindex
 from directory.seeding.categories import load_categories
 from directory.seeding.demo import load_demo
 from directory.seeding.importer import ImportFileError, import_shops, load_category_map, summarise
 from directory.shops.models import Category
+from search_index import IndexMissingError
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
 DEMO_SHOPS = SEED_DIR / "be_gaume_arlon_osm.csv"
@@ -37,7 +38,12 @@ def _import(path: Path, *, is_demo: bool) -> None:
 def _sync_search() -> None:
     if current_app.config["SEARCH_SYNC"] == "request":
         # Development: bring the search index up to date now; in production the indexer does.
-        click.echo(f"Search index: {drain(get_index())} changes applied")
+        try:
+            click.echo(f"Search index: {drain(get_index())} changes applied")
+        except IndexMissingError:
+            # The first setup: only an explicit step like this one creates the index.
+            db.session.rollback()
+            click.echo(f"Search index: built with {reindex(current_app)} shops")
     else:
         click.echo("Search index: changes queued for the indexer (flask search-indexer)")
 
