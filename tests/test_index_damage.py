@@ -180,3 +180,13 @@ def test_drain_into_a_deleted_index_keeps_the_outbox(app, root, make_shop):
     with app.app_context():
         db.session.rollback()
     assert not root.exists()
+
+
+def test_a_first_import_builds_the_missing_index(app):
+    from directory.seeding.cli import DEMO_SHOPS
+
+    delete_index(Path(app.config["SEARCH_INDEX_DIR"]))
+    result = cli(app, "import-shops", str(DEMO_SHOPS))
+    assert result.exit_code == 0, result.output
+    assert "Search index: built with" in result.output
+    assert cli(app, "search-check").exit_code == 0
