@@ -45,6 +45,12 @@ class User(UserMixin, db.Model):
     is_banned: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # None until the member follows the link mailed to them; posting waits for it.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The interface language the member chose (fr, nl, en); None follows the browser.
+    language: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    # Set when the member deleted their account; the row stays, anonymised, for foreign keys.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     def get_id(self) -> str:
         """Flask-Login stores the session token, not the id, so logout can revoke it."""
@@ -54,6 +60,11 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         """Banned accounts cannot log in or keep a session."""
         return not self.is_banned
+
+    @property
+    def is_confirmed(self) -> bool:
+        """True once the member has confirmed their email address."""
+        return self.email_confirmed_at is not None
 
     @property
     def is_moderator(self) -> bool:

@@ -14,6 +14,7 @@ from directory.accounts.models import User
 from directory.accounts.passwords import hash_password
 from directory.extensions import db
 from directory.shops.models import Shop, ShopStatus
+from directory.timeutil import utcnow
 from directory.tips.models import Tip
 from directory.votes.models import Vote
 from directory.votes.services import change_vote_count
@@ -45,7 +46,13 @@ def load_demo(time_cost: int = 1, memory_cost: int = 8192, seed: int = 2020) -> 
         if user is None:
             # Nobody knows this password: demo accounts cannot be logged into.
             unusable = hash_password(secrets.token_urlsafe(32), time_cost, memory_cost)
-            user = User(email=email, display_name=name, password_hash=unusable, is_demo=True)
+            user = User(
+                email=email,
+                display_name=name,
+                password_hash=unusable,
+                is_demo=True,
+                email_confirmed_at=utcnow(),
+            )
             db.session.add(user)
             created += 1
         members.append(user)

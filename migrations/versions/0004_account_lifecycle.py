@@ -1,0 +1,31 @@
+"""account lifecycle: email confirmation, language, deletion
+
+Revision ID: 4d2e3f5a6b71
+Revises: 3c1d2e4f5a60
+Create Date: 2026-12-02 10:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "4d2e3f5a6b71"
+down_revision = "3c1d2e4f5a60"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("email_confirmed_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("language", sa.String(length=5), nullable=True))
+        batch.add_column(sa.Column("deleted_at", sa.DateTime(), nullable=True))
+    # Accounts made before confirmation existed were never asked for it: they keep posting.
+    op.execute("UPDATE users SET email_confirmed_at = created_at")
+
+
+def downgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("deleted_at")
+        batch.drop_column("language")
+        batch.drop_column("email_confirmed_at")
