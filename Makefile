@@ -6,7 +6,7 @@ PORT ?= 5000
 SHOPS ?= 100000
 export FLASK_APP := app
 
-.PHONY: run test lint format bench seed clean messages translations
+.PHONY: run serve test lint format bench seed clean messages translations
 
 $(BIN)/activate: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ run: $(BIN)/activate
 	$(BIN)/flask seed --if-empty
 	@$(BIN)/flask search-check > /dev/null 2>&1 || $(BIN)/flask reindex
 	$(BIN)/flask run --port $(PORT)
+
+# Production: gunicorn (gunicorn.conf.py) with WEB_CONCURRENCY workers (default 2 x cores + 1)
+# on PORT, production settings unless FLASK_ENV says otherwise; run the migrations and the
+# search indexer separately (README, "Production").
+serve: $(BIN)/activate
+	FLASK_ENV=$${FLASK_ENV:-production} PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
 seed: $(BIN)/activate
 	$(BIN)/flask seed

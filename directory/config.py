@@ -25,7 +25,56 @@ def _database_url() -> str:
 
 
 DEVELOPMENT_ENVIRONMENTS = ("development", "testing")
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - development default only
+TRUE_VALUES = ("1", "true", "yes", "on")
+
+
+def _refuse_development_settings(env: str, secret: str, overrides: dict) -> None:
+    """Production must not start with the development secret or the debugger on."""
+    if secret == DEVELOPMENT_SECRET_KEY:
+        raise ConfigError(
+            f"SECRET_KEY is the development key: set a secret of your own (FLASK_ENV={env})."
+        )
+    debug = overrides.get("DEBUG", os.environ.get("FLASK_DEBUG", "").strip().lower())
+    if debug is True or debug in TRUE_VALUES:
+        raise ConfigError(
+            f"Debug mode runs code sent by visitors: unset FLASK_DEBUG outside development "
+            f"(FLASK_ENV={env})."
+        )
+
+
+def _proxy_hops() -> int:
+    value = os.environ.get("PROXY_FIX", "0").strip() or "0"
+    if not value.isdigit():
+        raise ConfigError("PROXY_FIX must be the number of reverse proxies in front (0 for none).")
+    return int(value)
+
+
 SEARCH_SYNC_MODES = ("request", "worker")
+
+
+def _flag(name: str, *, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in TRUE_VALUES
+
+
+def _mail_settings(production: bool) -> dict:
+    """Flask-Mailman settings: SMTP from the environment, a file backend in development."""
+    server = os.environ.get("MAIL_SERVER", "").strip()
+    backend = "smtp" if (production or server) else "file"
+    return {
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", backend),
+        "MAIL_FILE_PATH": str(INSTANCE_DIR / "mail"),
+        "MAIL_SERVER": server or "localhost",
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587") or "587"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", default=bool(server)),
+        "MAIL_TIMEOUT": 10,
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Bonnes Adresses <noreply@bonnes-adresses.local>"
+        ),
+    }
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -43,7 +92,9 @@ def load_config(overrides: dict | None = None) -> dict:
     if not secret and "SECRET_KEY" not in overrides:
         if production and not testing:
             raise ConfigError(f"SECRET_KEY must be set outside development (FLASK_ENV={env}).")
-        secret = "dev-only-secret-key-change-me"  # noqa: S105 - development default only
+        secret = DEVELOPMENT_SECRET_KEY
+    if production and not testing:
+        _refuse_development_settings(env, overrides.get("SECRET_KEY", secret), overrides)
     search_sync = os.environ.get("SEARCH_SYNC", "worker" if production else "request")
     if search_sync not in SEARCH_SYNC_MODES:
         raise ConfigError(f"SEARCH_SYNC must be one of {', '.join(SEARCH_SYNC_MODES)}.")
@@ -71,10 +122,18 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Reverse proxies whose X-Forwarded-For/Proto/Host/Port/Prefix are trusted (ProxyFix).
+        "PROXY_FIX": _proxy_hops(),
         # Argon2id parameters: the library's defaults (RFC 9106 low-memory profile).
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Mail: SMTP in production; development writes each message under instance/mail.
+        **_mail_settings(production),
+        # Unconfirmed members may browse and vote; posting waits for the link unless this is 0.
+        "REQUIRE_EMAIL_CONFIRMATION": _flag("REQUIRE_EMAIL_CONFIRMATION", default=True),
+        # How long a mailed link (confirmation, password reset) stays valid.
+        "EMAIL_TOKEN_MAX_AGE": 2 * 24 * 3600,
     }
     if production:
         config["SESSION_COOKIE_SECURE"] = True

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import math
+import time
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,8 +29,9 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 from directory.accounts.forms import ActionForm
 from directory.accounts.redirects import safe_next
 from directory.accounts.services import load_user_by_session_token
-from directory.extensions import db, login_manager
+from directory.extensions import db, limiter, login_manager
 from directory.i18n import without_lang
+from directory.security import init_security
 
 # The largest PostgreSQL INTEGER (SQLite stops at 2**63 - 1): a bigger id in a URL made the
 # query itself fail with a 500.
@@ -44,7 +59,7 @@ def _wants_json() -> bool:
 
 
 def page_path() -> str:
-    """Where the user is, as a URL they can come back to with a GET.
+    """Where the user is, as a local URL they can come back to with a GET.
 
     A page rendered by a POST (a form shown again with its errors) is at a URL that may not
     answer GET (``/shops/1/tips``): fall back to the page the form was on, then to the home page.
@@ -54,12 +69,21 @@ def page_path() -> str:
     elif request.url_rule is not None and "GET" in request.url_rule.methods:
         path = request.path
     else:
-        path = _same_site_referrer() or "/"
-    return without_lang(path)
+        path = _same_site_referrer()
+    # A requested path such as ``//[x/`` (a 404) is no link to come back to, nor parsable.
+    return without_lang(safe_next(path) or "/")
 
 
 def _same_site_referrer() -> str | None:
-    referrer = urlsplit(request.referrer or "")
+    """The local path of the Referer when it is a page of this site, else None.
+
+    The header is whatever the client sent: one that cannot be parsed (``http://[x/``, where
+    ``urlsplit`` raises ValueError on the brackets) counts as no Referer at all.
+    """
+    try:
+        referrer = urlsplit(request.referrer or "")
+    except ValueError:
+        return None
     if referrer.netloc != request.host:
         return None
     return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
@@ -78,22 +102,83 @@ def _login_redirect():
     return redirect(url_for("accounts.login", next=target or page_path()))
 
 
+# The answer when even the error page cannot be rendered (a broken template, a request so
+# malformed that no URL can be built): plain HTML that needs nothing but the status code.
+STATIC_ERROR_PAGE = """<!doctype html>
+<html lang="fr">
+<head><meta charset="utf-8"><title>{code} · Bonnes Adresses</title></head>
+<body>
+<h1>{code}</h1>
+<p>Une erreur s'est produite. Réessayez dans un instant.</p>
+<p><a href="/">Retour à l'accueil</a></p>
+</body>
+</html>
+"""
+
+
+def static_error_page(code: int) -> Response:
+    """A minimal error page built without templates, translations or URL building."""
+    return Response(STATIC_ERROR_PAGE.format(code=int(code)), status=code, mimetype="text/html")
+
+
+def retry_after_seconds(error: HTTPException | None) -> int | None:
+    """For a 429: how many seconds until the client may try again, when known."""
+    if error is None or error.code != 429:
+        return None
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, datetime):
+        return max(1, math.ceil((retry_after - datetime.now(retry_after.tzinfo)).total_seconds()))
+    if isinstance(retry_after, int):
+        return max(1, retry_after)
+    limit = limiter.current_limit
+    if limit is None:
+        return None
+    # Rounded as Flask-Limiter rounds its Retry-After header, so the page and the header agree.
+    return max(1, int(limit.reset_at - time.time()))
+
+
+def render_error_page(code: int, error: HTTPException | None = None, message: str | None = None):
+    """The friendly error page in the site's layout; the static one if that fails."""
+    try:
+        page = render_template(
+            "error.html",
+            code=code,
+            message=message,
+            retry_after=retry_after_seconds(error),
+        )
+    except Exception:  # an error page must answer, whatever went wrong
+        current_app.logger.exception("The %s error page could not be rendered", code)
+        return static_error_page(code)
+    return page, code
+
+
 def _error_page(error: HTTPException):
+    code = error.code or 500
     if _wants_json():
         message = error.description or error.name
-        return jsonify(error={"field": None, "message": message}), error.code
+        return jsonify(error={"field": None, "message": message}), code
     if isinstance(error, CSRFError):
         message = _("Le formulaire a expiré ou n'a pas été envoyé par ce site. Réessayez.")
     else:
         message = None
-    return render_template("error.html", error=error, message=message), error.code
+    return render_error_page(code, error, message)
 
 
 def _server_error(_error):
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except Exception:  # the database may be what failed
+        current_app.logger.exception("Rollback failed while answering a server error")
     if _wants_json():
         return jsonify(error={"field": None, "message": "internal error"}), 500
-    return render_template("error.html", error=None, message=None), 500
+    return render_error_page(500)
+
+
+def favicon():
+    """``/favicon.ico``, asked for by browsers and feed readers whatever the page links to."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )
 
 
 def init_web(app: Flask) -> None:
@@ -107,6 +192,8 @@ def init_web(app: Flask) -> None:
     login_manager.login_message = _l("Connectez-vous pour continuer.")
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+    init_security(app)
 
     @app.context_processor
     def _template_helpers():
