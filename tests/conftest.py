@@ -25,6 +25,7 @@ from directory.seeding.categories import load_categories
 from directory.shops.models import Category, Shop
 from directory.shops.services import ShopInput, create_shop
 from search_index import SearchIndex
+from tests.ci import missing
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
@@ -69,7 +70,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 def postgres_ready(tmp_path_factory) -> str:
     """Migrate the PostgreSQL test database from scratch once per run."""
     if not POSTGRES_URL:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL cases skipped")
+        missing("TEST_DATABASE_URL is not set: PostgreSQL cases skipped")
     app = create_app(base_config(POSTGRES_URL, tmp_path_factory.mktemp("pg")))
     with app.app_context():
         db.session.execute(text("DROP SCHEMA public CASCADE"))
