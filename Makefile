@@ -1,6 +1,7 @@
 # Quick start: `make run` serves the seeded demo directory, `make test` runs the test suite.
 PYTHON ?= python3
-VENV := .venv
+# `make test PYTHON=python3.13 VENV=.venv-3.13` runs the suite on another Python.
+VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 SHOPS ?= 100000
@@ -34,6 +35,8 @@ test: $(BIN)/activate
 lint: $(BIN)/activate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict search_index
+	$(BIN)/mypy --check-untyped-defs --follow-imports=silent $(wildcard directory/*/services.py)
 
 format: $(BIN)/activate
 	$(BIN)/ruff format .

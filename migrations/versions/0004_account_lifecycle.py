@@ -25,7 +25,13 @@ def upgrade():
 
 
 def downgrade():
+    # SQLite drops columns by rebuilding the table, which cannot carry 0003's expression index:
+    # take it off first and put it back after.
+    op.drop_index("uq_users_display_name_lower", table_name="users")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("deleted_at")
         batch.drop_column("language")
         batch.drop_column("email_confirmed_at")
+    op.create_index(
+        "uq_users_display_name_lower", "users", [sa.text("lower(display_name)")], unique=True
+    )
