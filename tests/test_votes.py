@@ -22,8 +22,8 @@ def vote_state(app, shop_id):
         return count, rows
 
 
-def test_member_upvotes_once_through_the_page(app, browser, member, shop_in_arlon):
-    browser.login(member.email)
+def test_member_upvotes_once_through_the_page(app, browser, other_member, shop_in_arlon):
+    browser.login(other_member.email)
     response = browser.post(f"/shops/{shop_in_arlon.id}/vote")
     assert response.status_code == 302
     assert vote_state(app, shop_in_arlon.id) == (1, 1)
@@ -31,16 +31,16 @@ def test_member_upvotes_once_through_the_page(app, browser, member, shop_in_arlo
     assert "Retirer mon vote" in page
 
 
-def test_voting_twice_does_not_change_the_count(app, browser, member, shop_in_arlon):
-    browser.login(member.email)
+def test_voting_twice_does_not_change_the_count(app, browser, other_member, shop_in_arlon):
+    browser.login(other_member.email)
     browser.post(f"/shops/{shop_in_arlon.id}/vote")
     response = browser.post(f"/shops/{shop_in_arlon.id}/vote", follow_redirects=True)
     assert "déjà voté" in response.get_data(as_text=True)
     assert vote_state(app, shop_in_arlon.id) == (1, 1)
 
 
-def test_member_takes_the_vote_back(app, browser, member, shop_in_arlon):
-    browser.login(member.email)
+def test_member_takes_the_vote_back(app, browser, other_member, shop_in_arlon):
+    browser.login(other_member.email)
     browser.post(f"/shops/{shop_in_arlon.id}/vote")
     browser.post(f"/shops/{shop_in_arlon.id}/unvote")
     assert vote_state(app, shop_in_arlon.id) == (0, 0)
@@ -76,9 +76,9 @@ def test_service_refuses_anonymous_and_banned_voters(app, make_user, shop_in_arl
             upvote(db.session.merge(banned), shop_in_arlon.id)
 
 
-def test_service_reports_a_second_vote_as_conflict(app, member, shop_in_arlon):
+def test_service_reports_a_second_vote_as_conflict(app, other_member, shop_in_arlon):
     with app.app_context():
-        user = db.session.merge(member)
+        user = db.session.merge(other_member)
         assert upvote(user, shop_in_arlon.id) == 1
         db.session.commit()
         with pytest.raises(Conflict):
@@ -87,10 +87,10 @@ def test_service_reports_a_second_vote_as_conflict(app, member, shop_in_arlon):
         assert withdraw_vote(user, shop_in_arlon.id) == 0
 
 
-def test_vote_updates_the_hot_score(app, member, shop_in_arlon, reload):
+def test_vote_updates_the_hot_score(app, other_member, shop_in_arlon, reload):
     before = reload(Shop, shop_in_arlon.id).hot_score
     with app.app_context():
-        upvote(db.session.merge(member), shop_in_arlon.id)
+        upvote(db.session.merge(other_member), shop_in_arlon.id)
         db.session.commit()
     assert reload(Shop, shop_in_arlon.id).hot_score > before
 
@@ -128,9 +128,9 @@ def test_parallel_votes_by_many_members_are_all_counted(app, make_user, shop_in_
     assert vote_state(app, shop_in_arlon.id) == (8, 8)
 
 
-def test_parallel_double_votes_by_one_member_count_once(app, member, shop_in_arlon):
+def test_parallel_double_votes_by_one_member_count_once(app, other_member, shop_in_arlon):
     outcomes = run_in_parallel(
-        app, [(member, lambda user: upvote(user, shop_in_arlon.id)) for _ in range(6)]
+        app, [(other_member, lambda user: upvote(user, shop_in_arlon.id)) for _ in range(6)]
     )
     assert sorted(outcomes) == ["conflict"] * 5 + ["ok"]
     assert vote_state(app, shop_in_arlon.id) == (1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -13,6 +14,23 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 # zxcvbn scores 0-4; 2 and up rules out dictionary words, keyboard walks and common passwords.
 MIN_STRENGTH_SCORE = 2
+# zxcvbn refuses longer inputs (ValueError); a passphrase that long is judged on its start.
+ZXCVBN_MAX_LENGTH = 72
+SITE_WORDS = ("bonnes", "adresses", "bonnesadresses", "bonnes adresses")
+_EMAIL_SEPARATORS = re.compile(r"[._+\-]+")
+
+
+def strength_inputs(email: str, display_name: str) -> list[str]:
+    """The member's own words, which a password must not be built from.
+
+    The email, its local part and the pieces of it (``jean.dupont`` gives ``jean``,
+    ``dupont`` and ``jeandupont``), the display name and the site's name.
+    """
+    local = email.split("@", 1)[0].lower()
+    pieces = [piece for piece in _EMAIL_SEPARATORS.split(local) if piece]
+    words = [email.lower(), local, "".join(pieces), *pieces, display_name.lower(), *SITE_WORDS]
+    words += display_name.lower().split()
+    return [word for word in dict.fromkeys(words) if len(word) >= 2]
 
 
 @lru_cache(maxsize=4)
@@ -39,8 +57,7 @@ def password_problem(password: str, user_inputs: list[str]) -> str | None:
         return _("Le mot de passe doit compter au moins %(n)d caractères.", n=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
         return _("Le mot de passe ne peut dépasser %(n)d caractères.", n=MAX_PASSWORD_LENGTH)
-    # zxcvbn is slow on very long inputs and gains nothing past 100 characters.
-    result = zxcvbn(password[:100], user_inputs=user_inputs)
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=user_inputs)
     if result["score"] < MIN_STRENGTH_SCORE:
         return _(
             "Ce mot de passe est trop courant ou trop facile à deviner : "

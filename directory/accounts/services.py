@@ -7,7 +7,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from directory.accounts.models import User, new_session_token
-from directory.accounts.passwords import hash_password, password_problem, verify_password
+from directory.accounts.names import normalise_display_name
+from directory.accounts.passwords import (
+    hash_password,
+    password_problem,
+    strength_inputs,
+    verify_password,
+)
 from directory.database import reading
 from directory.errors import Conflict, ValidationFailed
 from directory.extensions import db
@@ -40,8 +46,10 @@ def register(
 ) -> User:
     """Create a member account; raise ``ValidationFailed``/``Conflict`` naming the bad field."""
     email = normalise_email(clean_text(email, "email", 254, required=True))
-    display_name = clean_text(display_name, "display_name", 50, required=True)
-    problem = password_problem(password, [email, display_name, "bonnes", "adresses"])
+    display_name = clean_text(
+        normalise_display_name(display_name), "display_name", 50, required=True
+    )
+    problem = password_problem(password, strength_inputs(email, display_name))
     if problem:
         raise ValidationFailed(problem, field="password")
     # Hash before the first query: on SQLite a writing request holds the lock from there on.

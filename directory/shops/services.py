@@ -105,6 +105,25 @@ def create_shop(author: User | None, data: ShopInput) -> Shop:
     return shop
 
 
+def can_see(user: User | None, shop: Shop) -> bool:
+    """Visible shops are everyone's; the others (pending, hidden, merged) only moderators'.
+
+    Everything else answers as if the shop did not exist, so a route never tells a member
+    that a moderated shop is there.
+    """
+    if shop.is_visible:
+        return True
+    return bool(user is not None and user.is_authenticated and user.is_moderator)
+
+
+def get_shop_for(user: User | None, shop_id: int) -> Shop:
+    """Return the shop if ``user`` may see it, else raise ``NotFound``."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or not can_see(user, shop):
+        raise NotFound(_("Cette adresse n'existe pas ou n'est plus visible."))
+    return shop
+
+
 def can_edit(user: User | None, shop: Shop) -> bool:
     """The author and moderators may edit a shop."""
     if user is None or not user.is_authenticated or user.is_banned:
@@ -114,6 +133,8 @@ def can_edit(user: User | None, shop: Shop) -> bool:
 
 def update_shop(actor: User, shop: Shop, data: ShopInput) -> Shop:
     """Apply an edit by ``actor`` (the author or a moderator)."""
+    if not can_see(actor, shop):
+        raise NotFound(_("Cette adresse n'existe pas ou n'est plus visible."))
     if not can_edit(actor, shop):
         raise PermissionDenied(_("Seul l'auteur peut modifier cette adresse."))
     for key, value in _checked_fields(data).items():

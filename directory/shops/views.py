@@ -19,6 +19,7 @@ from directory.shops.services import (
     can_edit,
     categories,
     create_shop,
+    get_shop_for,
     get_visible_shop,
     update_shop,
     visible_shops,
@@ -135,8 +136,9 @@ def new():
 @limiter.limit(write_limit, methods=["POST"])
 def edit(shop_id: int):
     """Edit a shop: its author or a moderator."""
-    shop = db.session.get(Shop, shop_id)
-    if shop is None:
+    try:
+        shop = get_shop_for(current_user, shop_id)
+    except DomainError:
         abort(404)
     if not can_edit(current_user, shop):
         abort(403)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from directory.accounts.models import User
 from directory.accounts.permissions import require_member
-from directory.errors import Conflict
+from directory.errors import Conflict, NotFound, PermissionDenied
 from directory.extensions import db
 from directory.search.bridge import mark_for_reindex
 from directory.shops.models import Shop
@@ -63,6 +63,8 @@ def upvote(user: User | None, shop_id: int) -> int:
     """
     member = require_member(user, _("Connectez-vous pour voter."))
     shop = get_visible_shop(shop_id)
+    if shop.author_id == member.id:
+        raise PermissionDenied(_("Vous ne pouvez pas voter pour votre propre adresse."))
     try:
         with db.session.begin_nested():
             db.session.add(Vote(user_id=member.id, shop_id=shop.id))
@@ -72,12 +74,18 @@ def upvote(user: User | None, shop_id: int) -> int:
 
 
 def withdraw_vote(user: User | None, shop_id: int) -> int:
-    """Take back ``user``'s vote and return the new count; without a vote, nothing changes."""
+    """Take back ``user``'s vote and return the new count; without a vote, nothing changes.
+
+    A vote is the member's own data: it can be taken back from a shop that is no longer
+    visible, too.
+    """
     member = require_member(user, _("Connectez-vous pour voter."))
-    shop = get_visible_shop(shop_id)
-    result = db.session.execute(
-        delete(Vote).where(Vote.user_id == member.id, Vote.shop_id == shop.id)
-    )
-    if result.rowcount == 0:
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        raise NotFound(_("Cette adresse n'existe pas ou n'est plus visible."))
+    deleted = db.session.execute(
+        delete(Vote).where(Vote.user_id == member.id, Vote.shop_id == shop.id).returning(Vote.id)
+    ).first()
+    if deleted is None:
         raise Conflict(_("Vous n'avez pas voté pour cette adresse."))
     return change_vote_count(shop.id, -1)

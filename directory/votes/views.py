@@ -24,11 +24,8 @@ def _vote(action, shop_id: int):
     except NotFound:
         db.session.rollback()
         abort(404)
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except Conflict as error:
-        # Voting twice is not an error worth a failure page: say so and change nothing.
+    except (Conflict, PermissionDenied) as error:
+        # Voting twice or for one's own shop is not worth a failure page: say so, change nothing.
         db.session.rollback()
         flash(error.message, "info")
     else:
