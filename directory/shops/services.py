@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
@@ -49,7 +50,7 @@ def _checked_fields(data: ShopInput) -> dict:
     category = db.session.get(Category, data.category_id) if data.category_id else None
     if category is None:
         raise ValidationFailed(_("Choisissez une catégorie de la liste."), field="category_id")
-    fields = {
+    fields: dict[str, Any] = {
         "name": clean_text(data.name, "name", 120, required=True),
         "category_id": category.id,
         "address": clean_text(data.address, "address", 200),
