@@ -138,6 +138,11 @@ def test_health_is_exempt_from_rate_limits(database_url, tmp_path):
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_APPLICATION": "2 per minute",
     }
-    client = create_app(config).test_client()
-    assert [client.get("/healthz").status_code for _ in range(4)] == [503] * 4
-    assert [client.get("/about").status_code for _ in range(3)][-1] == 429
+    limited = create_app(config)
+    client = limited.test_client()
+    try:
+        assert [client.get("/healthz").status_code for _ in range(4)] == [503] * 4
+        assert [client.get("/about").status_code for _ in range(3)][-1] == 429
+    finally:
+        with limited.app_context():  # a PostgreSQL connection left open warns later, elsewhere
+            db.engine.dispose()
