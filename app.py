@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from directory import models  # noqa: F401 - registers every model on the metadata
+from directory.accounts.throttle import init_login_throttle
 from directory.accounts.views import bp as accounts_bp
 from directory.api.views import bp as api_bp
 from directory.config import INSTANCE_DIR, PROJECT_ROOT, load_config
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    init_login_throttle(app)
 
     init_web(app)
     app.after_request(keep_explicit_language)

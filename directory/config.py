@@ -116,6 +116,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WRITE_RATE_LIMIT": os.environ.get("WRITE_RATE_LIMIT", "30 per minute"),
+        # Failed logins per account (any address) before a back-off: see accounts/throttle.py.
+        "LOGIN_THROTTLE_ENABLED": _flag("LOGIN_THROTTLE_ENABLED", default=True),
+        "LOGIN_FAILURE_LIMITS": os.environ.get(
+            "LOGIN_FAILURE_LIMITS", "5 per minute; 10 per 10 minutes"
+        ),
         "PER_PAGE": 20,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

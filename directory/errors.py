@@ -36,6 +36,16 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class TooManyAttempts(DomainError):
+    """Too many recent attempts: ``retry_after`` seconds before the next one is considered."""
+
+    status_code = 429
+
+    def __init__(self, message: str, field: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(message, field)
+        self.retry_after = retry_after
+
+
 class Unavailable(DomainError):
     """A part the request needs (the search index) cannot answer right now."""
 

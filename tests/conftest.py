@@ -42,6 +42,7 @@ def base_config(database_url: str, tmp_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
         "RATELIMIT_ENABLED": False,
+        "LOGIN_THROTTLE_ENABLED": False,  # tests/test_login_throttle.py switches it on
         # Cheap hashes keep the suite fast; production keeps the Argon2id defaults.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,8 +15,9 @@ from directory.accounts.passwords import (
     strength_inputs,
     verify_password,
 )
+from directory.accounts.throttle import LoginThrottle
 from directory.database import reading
-from directory.errors import Conflict, ValidationFailed
+from directory.errors import Conflict, TooManyAttempts, ValidationFailed
 from directory.extensions import db
 from directory.validation import clean_text
 
@@ -78,8 +80,24 @@ def _check_available(email: str, display_name: str) -> None:
         raise Conflict(_("Ce nom est déjà pris."), field="display_name")
 
 
-def authenticate(email: str, password: str) -> User:
-    """Return the user for these credentials, or raise one message for every failure."""
+def authenticate(email: str, password: str, throttle: LoginThrottle | None = None) -> User:
+    """Return the user for these credentials, or raise one message for every failure.
+
+    With a ``throttle``, an account with too many recent failures is refused before its
+    password is even checked (``TooManyAttempts``), known or unknown email alike.
+    """
+    if throttle is not None:
+        wait = throttle.retry_after(email)
+        if wait is not None:
+            raise TooManyAttempts(
+                ngettext(
+                    "Trop de tentatives pour ce compte ; réessayez dans %(num)d seconde.",
+                    "Trop de tentatives pour ce compte ; réessayez dans %(num)d secondes.",
+                    wait,
+                ),
+                field="password",
+                retry_after=wait,
+            )
     with reading():
         user = find_user_by_email(email)
         password_hash = user.password_hash if user else _DUMMY_HASH
@@ -87,7 +105,11 @@ def authenticate(email: str, password: str) -> User:
     # End the read before the deliberately slow hash check, so it holds no database lock.
     db.session.rollback()
     if not verify_password(password_hash, password) or user is None:
+        if throttle is not None:
+            throttle.record_failure(email)
         raise ValidationFailed(_("E-mail ou mot de passe incorrect."), field="password")
+    if throttle is not None:
+        throttle.clear(email)
     if banned:
         raise ValidationFailed(_("Ce compte a été suspendu."), field="email")
     return user

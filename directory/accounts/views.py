@@ -21,7 +21,8 @@ from directory.accounts.forms import LoginForm, RegisterForm
 from directory.accounts.models import User
 from directory.accounts.redirects import safe_next
 from directory.accounts.services import authenticate, end_all_sessions, register
-from directory.errors import DomainError
+from directory.accounts.throttle import login_throttle
+from directory.errors import DomainError, TooManyAttempts
 from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
 from directory.pagination import page_arg
@@ -67,7 +68,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.email.data, form.password.data, login_throttle())
+        except TooManyAttempts as error:
+            show_domain_error(form, error)
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(error.retry_after)}
         except DomainError as error:
             show_domain_error(form, error)
         else:
