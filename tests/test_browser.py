@@ -98,12 +98,24 @@ def test_new_member_registers_posts_votes_tips_and_finds_the_shop(live_url, page
     page.click("main button[type=submit]")
     assert re.search(r"/shops/\d+-fleurs-co$", page.url)
 
-    page.click("button:has-text('Je recommande')")
-    assert page.inner_text("#vote-count") == "▲ 1 vote"
+    shop_url = page.url
+    assert page.locator("button:has-text('Je recommande')").count() == 0  # not for one's own
+    assert "les votes viennent des autres membres" in page.inner_text("main")
 
     page.fill("#body", "Demandez le bouquet du jour.")
     page.click("button:has-text('Publier mon conseil')")
     assert "Demandez le bouquet du jour." in page.inner_text("#tips")
+
+    page.click("header button:has-text('Déconnexion')")
+    page.goto(live_url + "/register")
+    page.fill("#email", "omar@example.org")
+    page.fill("#display_name", "Omar")
+    page.fill("#password", "tortue rousse du marché couvert")
+    page.fill("#confirm", "tortue rousse du marché couvert")
+    page.click("main button[type=submit]")
+    page.goto(shop_url)
+    page.click("button:has-text('Je recommande')")
+    assert page.inner_text("#vote-count") == "▲ 1 vote"
 
     page.goto(live_url + "/search?q=fleuristes&near=6700&radius_km=5")
     assert "Fleurs & Co" in page.inner_text(".results")

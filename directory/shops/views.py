@@ -20,7 +20,6 @@ from directory.shops.services import (
     categories,
     create_shop,
     get_shop_for,
-    get_visible_shop,
     update_shop,
     visible_shops,
 )
@@ -88,9 +87,9 @@ def town(slug: str):
 @bp.route("/shops/<int:shop_id>")
 @bp.route("/shops/<int:shop_id>-<slug>")
 def detail(shop_id: int, slug: str | None = None):
-    """One shop, its services, votes and tips."""
+    """One shop, its services, votes and tips; moderators also see the ones not visible."""
     try:
-        shop = get_visible_shop(shop_id)
+        shop = get_shop_for(current_user, shop_id)
     except DomainError:
         abort(404)
     if slug != shop.slug:
