@@ -12,7 +12,7 @@ from directory.shops.forms import ShopForm
 from directory.tips.forms import TipForm
 from tests.conftest import PASSWORD
 from tests.conftest import database_snapshot as snapshot
-from tests.test_bad_input import bakery_id, field_errors, has_value
+from tests.test_bad_input import field_errors, has_value, shop_form
 
 SECRET_FIELDS = {"password", "confirm"}  # never sent back to the browser
 
@@ -105,15 +105,7 @@ def test_login_refuses_a_field_one_over_its_limit(app, browser, member, name, li
 @pytest.mark.parametrize(("name", "limit"), cases(ShopForm))
 def test_the_shop_form_refuses_a_field_one_over_its_limit(app, browser, member, name, limit):
     browser.login(member.email)
-    form = {
-        "name": "Fromagerie des Trois Rivières",
-        "category_id": str(bakery_id(app)),
-        "address": "Rue des Martyrs 3",
-        "postcode": "6700",
-        "town": "Arlon",
-        "country": "BE",
-        name: too_long(name, limit),
-    }
+    form = shop_form(app, **{name: too_long(name, limit)})
     before = snapshot(app)
     check_too_long(
         browser.post("/shops/new", form), name, limit, form, "town" if name == "name" else "name"
