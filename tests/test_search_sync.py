@@ -44,16 +44,16 @@ def test_a_posted_shop_is_found_after_the_request(app, browser, member):
     assert "Au jardin d&#39;Anna" in page
 
 
-def test_service_changes_write_an_outbox_row_in_the_same_transaction(app, make_shop, member):
+def test_service_changes_write_an_outbox_row_in_the_same_transaction(app, make_shop, other_member):
     app.config["SEARCH_SYNC"] = "worker"
     shop = make_shop()  # no request: nothing drains
     assert outbox_size(app) >= 1
     with app.app_context():
-        upvote(db.session.merge(member), shop.id)
+        upvote(db.session.merge(other_member), shop.id)
         db.session.rollback()  # the vote is abandoned: its outbox row goes with it
     before = outbox_size(app)
     with app.app_context():
-        upvote(db.session.merge(member), shop.id)
+        upvote(db.session.merge(other_member), shop.id)
         db.session.commit()
     assert outbox_size(app) == before + 1
 
@@ -88,7 +88,9 @@ def test_a_stale_index_never_shows_a_hidden_shop(app, browser, make_shop):
     assert response["results"] == []
 
 
-def test_an_index_failure_keeps_the_outbox_for_later(app, browser, member, make_shop, monkeypatch):
+def test_an_index_failure_keeps_the_outbox_for_later(
+    app, browser, other_member, make_shop, monkeypatch
+):
     shop = make_shop(name="Fromagerie Lambert", category="fromagerie")
     with app.app_context():
         drain(get_index(app))
@@ -98,7 +100,7 @@ def test_an_index_failure_keeps_the_outbox_for_later(app, browser, member, make_
 
     index = get_index(app)
     monkeypatch.setattr(index, "add_or_update", broken)
-    browser.login(member.email)
+    browser.login(other_member.email)
     response = browser.post(f"/shops/{shop.id}/vote")
     assert response.status_code == 302  # the user's vote went through
     assert outbox_size(app) == 1
@@ -131,12 +133,12 @@ def test_search_check_reports_drift_and_exits_non_zero(app, make_shop):
     assert "matches the database" in clean.output
 
 
-def test_drift_sees_a_stale_vote_count(app, make_shop, member):
+def test_drift_sees_a_stale_vote_count(app, make_shop, other_member):
     app.config["SEARCH_SYNC"] = "worker"
     shop = make_shop()
     with app.app_context():
         reindex(app)
-        upvote(db.session.merge(member), shop.id)
+        upvote(db.session.merge(other_member), shop.id)
         db.session.commit()
         drift = check_drift(get_index(app))
     assert drift.stale == [shop.id]
@@ -167,7 +169,9 @@ def test_imported_shops_are_found_after_import_and_reindex(app, tmp_path):
     assert name == "Les Fleurs de Léa"
 
 
-def test_changes_drained_during_a_reindex_are_queued_again(app, make_shop, member, monkeypatch):
+def test_changes_drained_during_a_reindex_are_queued_again(
+    app, make_shop, other_member, monkeypatch
+):
     app.config["SEARCH_SYNC"] = "worker"
     shop = make_shop()
     real_rebuild = SearchIndex.rebuild
@@ -175,7 +179,7 @@ def test_changes_drained_during_a_reindex_are_queued_again(app, make_shop, membe
     def rebuild_while_a_member_votes(path, docs, progress=None):
         docs = list(docs)  # the rebuild has read the database...
         with app.app_context():  # ...then a vote lands and another indexer drains it
-            upvote(db.session.merge(member), shop.id)
+            upvote(db.session.merge(other_member), shop.id)
             db.session.commit()
             drain(get_index(app))
         return real_rebuild(path, docs, progress)
@@ -190,7 +194,7 @@ def test_changes_drained_during_a_reindex_are_queued_again(app, make_shop, membe
 
 
 def test_any_index_failure_after_the_commit_never_fails_the_request(
-    app, browser, member, make_shop, monkeypatch
+    app, browser, other_member, make_shop, monkeypatch
 ):
     shop = make_shop()
     with app.app_context():
@@ -200,7 +204,7 @@ def test_any_index_failure_after_the_commit_never_fails_the_request(
         raise ValueError("corrupt index pointer")
 
     monkeypatch.setattr(get_index(app), "add_or_update", corrupt)
-    browser.login(member.email)
+    browser.login(other_member.email)
     assert browser.post(f"/shops/{shop.id}/vote").status_code == 302
     assert outbox_size(app) == 1
 

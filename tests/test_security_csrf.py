@@ -32,7 +32,9 @@ def shop_form(app, name: str) -> dict:
 
 
 # Per POST endpoint: (who is logged in, url, form data that would succeed with a token).
-def requests_by_endpoint(app, email, shop, voted_shop) -> dict[str, tuple[bool, str, dict]]:
+def requests_by_endpoint(
+    app, email, shop, voted_shop, fresh_shop
+) -> dict[str, tuple[bool, str, dict]]:
     return {
         "accounts.register": (
             False,
@@ -48,7 +50,7 @@ def requests_by_endpoint(app, email, shop, voted_shop) -> dict[str, tuple[bool, 
         "accounts.logout": (True, "/logout", {}),
         "shops.new": (True, "/shops/new", shop_form(app, "Forgée ailleurs")),
         "shops.edit": (True, f"/shops/{shop.id}/edit", shop_form(app, "Renommée ailleurs")),
-        "votes.vote": (True, f"/shops/{shop.id}/vote", {}),
+        "votes.vote": (True, f"/shops/{fresh_shop.id}/vote", {}),
         "votes.unvote": (True, f"/shops/{voted_shop.id}/unvote", {}),
         "tips.create": (True, f"/shops/{shop.id}/tips", {"body": "Conseil forgé."}),
     }
@@ -69,14 +71,17 @@ POST_ENDPOINTS = sorted(
 
 
 @pytest.fixture
-def scene(app, member, make_shop):
-    """``member`` is the author of one shop and has voted for another."""
+def scene(app, member, make_shop, make_user):
+    """``member`` is the author of one shop, has voted for another member's shop, and not yet
+    for a third (one cannot vote for one's own)."""
     shop = make_shop(name="Boucherie Lambert")
-    voted = make_shop(name="Fleurs de Gaume")
+    florence = make_user("Florence")
+    voted = make_shop(author=florence, name="Fleurs de Gaume")
+    fresh = make_shop(author=florence, name="Librairie du Marché")
     with app.app_context():
         upvote(db.session.get(User, member.id), voted.id)
         db.session.commit()
-    return shop, voted
+    return shop, voted, fresh
 
 
 @pytest.fixture
@@ -110,8 +115,8 @@ def forged_tokens(other_token: str) -> dict[str, str | None]:
 def test_post_without_this_visitors_token_is_400_and_changes_nothing(
     app, browser, member, scene, other_visitors_token, endpoint, token_kind
 ):
-    shop, voted = scene
-    needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted)[endpoint]
+    shop, voted, fresh = scene
+    needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted, fresh)[endpoint]
     if needs_login:
         browser.login(member.email)
     browser.csrf_token()  # this visitor has a token of their own in the session
@@ -128,8 +133,8 @@ def test_post_without_this_visitors_token_is_400_and_changes_nothing(
 @pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
 def test_the_same_post_with_the_token_does_change_something(app, browser, member, scene, endpoint):
     """Control for the test above: its requests are ones that would otherwise succeed."""
-    shop, voted = scene
-    needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted)[endpoint]
+    shop, voted, fresh = scene
+    needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted, fresh)[endpoint]
     if needs_login:
         browser.login(member.email)
     before = snapshot(app)
@@ -165,7 +170,7 @@ def test_login_without_a_token_does_not_log_in(browser, member):
 
 
 def test_a_token_in_the_query_string_is_not_accepted(app, browser, member, scene):
-    shop, _voted = scene
+    shop, _voted, _fresh = scene
     browser.login(member.email)
     token = browser.csrf_token()
     before = snapshot(app)
@@ -175,7 +180,7 @@ def test_a_token_in_the_query_string_is_not_accepted(app, browser, member, scene
 
 
 def test_a_json_body_cannot_stand_in_for_the_form(app, browser, member, scene):
-    shop, _voted = scene
+    shop, _voted, _fresh = scene
     browser.login(member.email)
     before = snapshot(app)
     response = browser.client.post(f"/shops/{shop.id}/tips", json={"body": "Conseil en JSON."})
@@ -184,7 +189,7 @@ def test_a_json_body_cannot_stand_in_for_the_form(app, browser, member, scene):
 
 
 def test_every_rendered_form_carries_a_token(app, browser, member, scene):
-    shop, _voted = scene
+    shop, _voted, _fresh = scene
     pages = ["/login", "/register"]
     browser_pages = ["/shops/new", f"/shops/{shop.id}/edit", f"/shops/{shop.id}"]
     for url in pages:
