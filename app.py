@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from directory import models  # noqa: F401 - registers every model on the metadata
+from directory.accounts.links_views import bp as account_links_bp
+from directory.accounts.mail import mail
+from directory.accounts.settings_views import bp as settings_bp
 from directory.accounts.throttle import init_login_throttle
 from directory.accounts.views import bp as accounts_bp
 from directory.api.views import bp as api_bp
@@ -23,7 +26,18 @@ from directory.tips.views import bp as tips_bp
 from directory.votes.views import bp as votes_bp
 from directory.web import init_web
 
-BLUEPRINTS = (pages_bp, accounts_bp, shops_bp, votes_bp, tips_bp, search_bp, api_bp, health_bp)
+BLUEPRINTS = (
+    pages_bp,
+    accounts_bp,
+    account_links_bp,
+    settings_bp,
+    shops_bp,
+    votes_bp,
+    tips_bp,
+    search_bp,
+    api_bp,
+    health_bp,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -46,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     init_login_throttle(app)
+    mail.init_app(app)
 
     init_web(app)
     app.after_request(keep_explicit_language)

@@ -53,6 +53,18 @@ def _proxy_hops() -> int:
 SEARCH_SYNC_MODES = ("request", "worker")
 
 
+def _public_url(production: bool, testing: bool) -> str | None:
+    """The site's address for links in mails; production needs it (see accounts/emails.py)."""
+    url = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError("PUBLIC_URL must be the site's address, such as https://example.org.")
+    if not url and production and not testing:
+        raise ConfigError(
+            "PUBLIC_URL must be set outside development: mailed links are built on it."
+        )
+    return url or None
+
+
 def _flag(name: str, *, default: bool) -> bool:
     value = os.environ.get(name, "").strip().lower()
     return default if not value else value in TRUE_VALUES
@@ -105,6 +117,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search_index")),
         "PORT": int(os.environ.get("PORT", "5000")),
+        # Links in mails start with this address (production); else with the request's host.
+        "PUBLIC_URL": _public_url(production, testing),
         # "request": drain the search outbox after each writing request (development, tests);
         # "worker": leave it to `flask search-indexer`, one process (production).
         "SEARCH_SYNC": search_sync,

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Response, current_app, has_request_context, request
+from flask import Response, current_app, g, has_request_context, request
 
 LANGUAGE_COOKIE = "lang"
 # Dates and numbers follow these regions; translations are looked up by language alone.
@@ -30,10 +30,20 @@ def select_locale() -> str:
     return REGIONAL_LOCALES.get(_language(languages), languages[0])
 
 
+def _member() -> str | None:
+    """The language chosen in the settings of the member already loaded for this request.
+
+    Only a member Flask-Login has already loaded counts: choosing the language never queries
+    the database itself, so error pages can be translated while the database is down.
+    """
+    user = g.get("_login_user")
+    return getattr(user, "language", None)
+
+
 def _language(languages: tuple[str, ...]) -> str:
     if not has_request_context():  # CLI commands and background work speak French
         return languages[0]
-    for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+    for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE), _member()):
         if candidate in languages:
             return candidate
     translations = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
@@ -46,6 +56,13 @@ def _language(languages: tuple[str, ...]) -> str:
 def remember_language(response: Response, language: str) -> None:
     """Keep the chosen language for later pages and visits."""
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax")
+
+
+def follow_member_language(response: Response, user) -> Response:
+    """After login or a settings change: the member's chosen language becomes this browser's."""
+    if user.language in current_app.config["LANGUAGES"]:
+        remember_language(response, user.language)
+    return response
 
 
 def keep_explicit_language(response: Response) -> Response:

@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from directory.accounts.forms import ActionForm
+from directory.accounts.permissions import needs_confirmation
 from directory.accounts.redirects import safe_next
 from directory.accounts.services import load_user_by_session_token
 from directory.extensions import db, limiter, login_manager
@@ -203,4 +204,5 @@ def init_web(app: Flask) -> None:
             "action_form": ActionForm(formdata=None),
             "current_path": page_path(),
             "get_locale": get_locale,
+            "needs_confirmation": needs_confirmation,
         }

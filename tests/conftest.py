@@ -24,8 +24,10 @@ from directory.places.loader import load_gazetteer
 from directory.seeding.categories import load_categories
 from directory.shops.models import Category, Shop
 from directory.shops.services import ShopInput, create_shop
+from directory.timeutil import utcnow
 from search_index import SearchIndex
 from tests.ci import missing
+from tests.smtp import Mailbox, mail_config, server
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
@@ -46,6 +48,8 @@ def base_config(database_url: str, tmp_path: Path) -> dict:
         # Cheap hashes keep the suite fast; production keeps the Argon2id defaults.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
+        # Mail goes over SMTP to the loopback server of tests/smtp.py.
+        **mail_config(),
     }
 
 
@@ -158,16 +162,28 @@ def browser(app) -> Browser:
 
 
 @pytest.fixture
+def mailbox() -> Mailbox:
+    """The test SMTP server's messages, emptied for this test."""
+    _port, box = server()
+    box.clear()
+    return box
+
+
+@pytest.fixture
 def make_user(app):
-    """Factory: a committed user with ``PASSWORD``."""
+    """Factory: a committed user with ``PASSWORD`` and a confirmed email (``confirmed=False``
+    for one who has not followed the link yet)."""
     counter = iter(range(1, 10_000))
 
-    def factory(name: str | None = None, role: Role = Role.MEMBER, **kwargs) -> User:
+    def factory(
+        name: str | None = None, role: Role = Role.MEMBER, confirmed: bool = True, **kwargs
+    ) -> User:
         n = next(counter)
         name = name or f"Membre {n}"
         with app.app_context():
             user = register(f"user{n}@example.org", name, PASSWORD, time_cost=1, memory_cost=1024)
             user.role = role.value
+            user.email_confirmed_at = utcnow() if confirmed else None
             for key, value in kwargs.items():
                 setattr(user, key, value)
             db.session.commit()

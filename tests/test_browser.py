@@ -3,6 +3,7 @@
 Runs Debian's chromium through Playwright against the app served on a loopback port.
 """
 
+import os
 import re
 import shutil
 import threading
@@ -15,10 +16,13 @@ from directory.accounts.services import register
 from directory.extensions import db
 from directory.search.bridge import reindex
 from directory.shops.services import create_shop
+from directory.timeutil import utcnow
 from tests.ci import missing
 from tests.conftest import PASSWORD, base_config, shop_input
 
 CHROMIUM = shutil.which("chromium")
+# `SCREENSHOTS=dir make test` keeps what the member saw at each step, to look at.
+SCREENSHOTS = os.environ.get("SCREENSHOTS")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 pytestmark = pytest.mark.browser
@@ -75,14 +79,35 @@ def page():
         browser.close()
 
 
-def test_new_member_registers_posts_votes_tips_and_finds_the_shop(live_url, page):
+def register_in(page, live_url: str, email: str, name: str, password: str) -> None:
+    """Fill in the registration form as a visitor does."""
     page.goto(live_url + "/register")
-    page.fill("#email", "nadia@example.org")
-    page.fill("#display_name", "Nadia")
-    page.fill("#password", "grenouille bleue au marché")
-    page.fill("#confirm", "grenouille bleue au marché")
+    page.fill("#email", email)
+    page.fill("#display_name", name)
+    page.fill("#password", password)
+    page.fill("#confirm", password)
     page.click("main button[type=submit]")
-    assert "Bienvenue, Nadia" in page.inner_text(".flash")
+    assert f"envoyé un e-mail à {email}" in page.inner_text(".flash")
+
+
+def follow_mailed_link(page, live_url: str, mailbox, email: str, button: str) -> None:
+    """Open the newest link mailed to ``email`` and press its button."""
+    page.goto(live_url + mailbox.link(email))
+    page.click(f"main button:has-text('{button}')")
+
+
+def log_in(page, live_url: str, email: str, password: str) -> None:
+    page.goto(live_url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    assert "Vous êtes connecté" in page.inner_text("main")
+
+
+def test_new_member_registers_posts_votes_tips_and_finds_the_shop(live_url, page, mailbox):
+    register_in(page, live_url, "nadia@example.org", "Nadia", "grenouille bleue au marché")
+    follow_mailed_link(page, live_url, mailbox, "nadia@example.org", "Confirmer mon adresse")
+    assert "adresse e-mail est confirmée" in page.inner_text(".flash")
 
     page.goto(live_url + "/shops/new")
     page.fill("#name", "Fleurs & Co")
@@ -107,12 +132,10 @@ def test_new_member_registers_posts_votes_tips_and_finds_the_shop(live_url, page
     assert "Demandez le bouquet du jour." in page.inner_text("#tips")
 
     page.click("header button:has-text('Déconnexion')")
-    page.goto(live_url + "/register")
-    page.fill("#email", "omar@example.org")
-    page.fill("#display_name", "Omar")
-    page.fill("#password", "tortue rousse du marché couvert")
-    page.fill("#confirm", "tortue rousse du marché couvert")
-    page.click("main button[type=submit]")
+    # A second member votes before even confirming their address: voting does not wait.
+    register_in(page, live_url, "omar@example.org", "Omar", "tortue rousse du marché couvert")
+    log_in(page, live_url, "omar@example.org", "tortue rousse du marché couvert")
+    assert "pour pouvoir publier" in page.inner_text("main")
     page.goto(shop_url)
     page.click("button:has-text('Je recommande')")
     assert page.inner_text("#vote-count") == "▲ 1 vote"
@@ -120,6 +143,54 @@ def test_new_member_registers_posts_votes_tips_and_finds_the_shop(live_url, page
     page.goto(live_url + "/search?q=fleuristes&near=6700&radius_km=5")
     assert "Fleurs & Co" in page.inner_text(".results")
     assert " km" in page.inner_text(".results")
+
+
+def snapshot(page, name: str) -> None:
+    if SCREENSHOTS:
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+def test_a_member_confirms_resets_the_password_changes_email_and_leaves(live_url, page, mailbox):
+    """The account lifecycle end to end, every link taken from the mail the member received."""
+    first, second = "grenouille bleue au marché", "hibou jaune sur le clocher"
+    register_in(page, live_url, "lea@example.org", "Léa", first)
+    snapshot(page, "01-registered")
+    follow_mailed_link(page, live_url, mailbox, "lea@example.org", "Confirmer mon adresse")
+    page.click("header button:has-text('Déconnexion')")
+
+    page.goto(live_url + "/login")
+    page.click("text=Mot de passe oublié ?")
+    page.fill("#email", "lea@example.org")
+    page.click("main button[type=submit]")
+    assert "Si un compte existe pour lea@example.org" in page.inner_text(".flash")
+    page.goto(live_url + mailbox.link("lea@example.org"))
+    page.fill("#password", second)
+    page.fill("#confirm", second)
+    snapshot(page, "02-new-password")
+    page.click("main button[type=submit]")
+    assert "mot de passe est changé" in page.inner_text(".flash")
+
+    page.click("header a:has-text('Réglages')")
+    page.fill("#new_email-email", "lea@nouvelle.example")
+    page.fill("#new_email-current_password", second)
+    page.click('button:has-text("Changer d\'adresse")')
+    assert "lea@nouvelle.example" in page.inner_text(".flash")
+    snapshot(page, "03-settings")
+    follow_mailed_link(page, live_url, mailbox, "lea@nouvelle.example", "Confirmer mon adresse")
+    assert "lea@nouvelle.example" in page.inner_text("main")  # the settings show the new one
+    assert "a changé" in mailbox.last("lea@example.org")["Subject"]
+
+    page.fill("#delete-current_password", second)
+    page.check("#delete-understood")
+    page.click("button:has-text('Supprimer définitivement mon compte')")
+    assert "compte est supprimé" in page.inner_text(".flash")
+    snapshot(page, "04-deleted")
+    page.goto(live_url + "/login")
+    page.fill("#email", "lea@nouvelle.example")
+    page.fill("#password", second)
+    page.click("main button[type=submit]")
+    assert "E-mail ou mot de passe incorrect" in page.inner_text("main")
 
 
 @pytest.fixture
@@ -148,6 +219,7 @@ def test_pages_break_no_content_security_policy_rule(live_app, live_url, watched
     policy: chromium reports every refused resource on the console."""
     with live_app.app_context():
         author = register("csp@example.org", "Céline", PASSWORD, time_cost=1, memory_cost=1024)
+        author.email_confirmed_at = utcnow()
         create_shop(author, shop_input())
         db.session.commit()
         reindex(live_app)

@@ -25,7 +25,9 @@ SETTINGS = {
     "PORT",
     "HOST",
     "WEB_CONCURRENCY",
+    "PUBLIC_URL",
 }
+PUBLIC_URL = "https://bonnes-adresses.example"
 
 
 def test_secret_key_is_required_outside_development(monkeypatch):
@@ -38,6 +40,7 @@ def test_secret_key_is_required_outside_development(monkeypatch):
 def test_production_uses_secure_cookies_and_the_external_indexer(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s3cret")
     monkeypatch.setenv("FLASK_ENV", "production")
+    monkeypatch.setenv("PUBLIC_URL", PUBLIC_URL)
     monkeypatch.delenv("SEARCH_SYNC", raising=False)
     config = load_config()
     assert config["SESSION_COOKIE_SECURE"] is True
@@ -72,7 +75,21 @@ def test_any_environment_but_development_is_treated_as_production(monkeypatch):
     with pytest.raises(ConfigError):
         load_config()
     monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("PUBLIC_URL", PUBLIC_URL)
     assert load_config()["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_needs_the_public_url_of_mailed_links(monkeypatch):
+    """Links in mails are not built from the Host header there (reset link poisoning)."""
+    monkeypatch.setenv("FLASK_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    with pytest.raises(ConfigError, match="PUBLIC_URL must be set"):
+        load_config()
+    monkeypatch.setenv("PUBLIC_URL", "bonnes-adresses.example")
+    with pytest.raises(ConfigError, match="PUBLIC_URL must be the site's address"):
+        load_config()
+    monkeypatch.setenv("PUBLIC_URL", PUBLIC_URL + "/")
+    assert load_config()["PUBLIC_URL"] == PUBLIC_URL
 
 
 def test_unknown_search_sync_mode_is_refused(monkeypatch):
@@ -171,6 +188,7 @@ def production_env(tmp_path) -> dict:
         "SECRET_KEY": "a real secret",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "PUBLIC_URL": PUBLIC_URL,
     }
 
 

@@ -19,6 +19,7 @@ from directory.accounts.services import register
 from directory.extensions import db
 from directory.search.bridge import reindex
 from directory.shops.services import create_shop
+from directory.timeutil import utcnow
 from tests.conftest import PASSWORD, base_config, shop_input
 
 HUGE = "x" * 10_000
@@ -42,6 +43,7 @@ def site(sqlite_template, tmp_path_factory) -> Site:
     app = create_app(base_config(f"sqlite:///{path}", tmp_path))
     with app.app_context():
         author = register("hostile@example.org", "Hôte", PASSWORD, time_cost=1, memory_cost=1024)
+        author.email_confirmed_at = utcnow()
         shop = create_shop(author, shop_input())
         db.session.commit()
         shop_id, shop_url = shop.id, f"/shops/{shop.id}-{shop.slug}"

@@ -7,14 +7,23 @@ from __future__ import annotations
 import pytest
 from wtforms.validators import Length
 
-from directory.accounts.forms import LoginForm, RegisterForm
+from directory.accounts.forms import (
+    DeleteAccountForm,
+    EmailChangeForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+)
 from directory.shops.forms import ShopForm
 from directory.tips.forms import TipForm
 from tests.conftest import PASSWORD
 from tests.conftest import database_snapshot as snapshot
 from tests.test_bad_input import field_errors, has_value, shop_form
+from tests.test_settings import NEW_PASSWORD
 
-SECRET_FIELDS = {"password", "confirm"}  # never sent back to the browser
+SECRET_FIELDS = {"password", "confirm", "current_password"}  # never sent back to the browser
 
 
 def max_length(form_class, name: str) -> int | None:
@@ -125,3 +134,59 @@ def test_the_tip_form_refuses_a_field_one_over_its_limit(
     assert names_the_limit(page, name, limit)
     assert too_long(name, limit) in page  # the tip typed is kept in its textarea
     assert snapshot(app) == before
+
+
+# The account lifecycle's forms: (form, URL, a valid input, the field whose value must be kept).
+LIFECYCLE_FORMS = {
+    "forgot": (ForgotPasswordForm, "/forgot-password", {"email": "zoe@example.org"}, None),
+    "profile": (ProfileForm, "/settings/profile", {"display_name": "Zoé", "language": ""}, None),
+    "new_email": (
+        EmailChangeForm,
+        "/settings/email",
+        {"email": "zoe@example.org", "current_password": PASSWORD},
+        "email",
+    ),
+    "new_password": (
+        PasswordChangeForm,
+        "/settings/password",
+        {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        None,
+    ),
+    "delete": (
+        DeleteAccountForm,
+        "/settings/delete",
+        {"current_password": PASSWORD, "understood": "y"},
+        None,
+    ),
+}
+
+
+def lifecycle_cases() -> list:
+    return [
+        pytest.param(form, name, limit, id=f"{form}-{name}-{limit + 1}")
+        for form, (form_class, *_rest) in LIFECYCLE_FORMS.items()
+        for name, limit in limited_fields(form_class)
+    ]
+
+
+@pytest.mark.parametrize(("form", "name", "limit"), lifecycle_cases())
+def test_the_account_forms_refuse_a_field_one_over_its_limit(
+    app, browser, member, mailbox, form, name, limit
+):
+    form_class, url, valid, kept = LIFECYCLE_FORMS[form]
+    prefix = getattr(form_class, "prefix_name", "")
+    if url.startswith("/settings"):
+        browser.login(member.email)
+    values = dict(valid, **{name: too_long(name, limit)})
+    if name == "password" and "confirm" in values:
+        values["confirm"] = values["password"]
+    key = (lambda field: f"{prefix}-{field}") if prefix else (lambda field: field)
+    before = snapshot(app)
+    response = browser.post(url, {key(field): value for field, value in values.items()})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert names_the_limit(page, key(name), limit), field_errors(page, key(name))
+    if kept and kept != name:
+        assert has_value(page, values[kept])
+    assert snapshot(app) == before
+    assert mailbox.messages() == []

@@ -15,8 +15,8 @@ from directory.shops.services import create_shop, update_shop
 from directory.tips.services import add_tip
 from directory.votes.models import Vote
 from directory.votes.services import upvote, withdraw_vote
+from tests.conftest import PASSWORD, shop_input
 from tests.conftest import database_snapshot as snapshot
-from tests.conftest import shop_input
 
 # Every (rule, endpoint) accepting POST. A new POST route makes
 # test_every_post_route_is_known_to_this_suite fail until it is added here and walked below.
@@ -29,9 +29,24 @@ POST_ROUTES = {
     ("/shops/<int:shop_id>/vote", "votes.vote"),
     ("/shops/<int:shop_id>/unvote", "votes.unvote"),
     ("/shops/<int:shop_id>/tips", "tips.create"),
+    ("/confirm-email/<token>", "account_links.confirm_link"),
+    ("/confirm-email", "account_links.resend_confirmation"),
+    ("/forgot-password", "account_links.forgot_password"),
+    ("/reset-password/<token>", "account_links.reset_link"),
+    ("/settings/profile", "settings.profile"),
+    ("/settings/email", "settings.email"),
+    ("/settings/password", "settings.password"),
+    ("/settings/delete", "settings.delete"),
 }
-# Anyone may register or log in: that is what those forms are for.
-PUBLIC_BY_DESIGN = {"accounts.register", "accounts.login"}
+# Anyone may register, log in or follow a mailed link: that is what those forms are for (a
+# mailed link carries its own signed token, which tests/test_account_lifecycle.py covers).
+PUBLIC_BY_DESIGN = {
+    "accounts.register",
+    "accounts.login",
+    "account_links.forgot_password",
+    "account_links.confirm_link",
+    "account_links.reset_link",
+}
 
 
 def valid_shop_form(app, **overrides) -> dict:
@@ -100,6 +115,27 @@ MEMBER_ONLY_REQUESTS = {
     "tips.create": lambda app, shop: (
         f"/shops/{shop.id}/tips",
         {"body": "Demandez les pralines maison."},
+    ),
+    "account_links.resend_confirmation": lambda app, shop: ("/confirm-email", {}),
+    "settings.profile": lambda app, shop: (
+        "/settings/profile",
+        {"display_name": "Nom choisi par un anonyme", "language": "en"},
+    ),
+    "settings.email": lambda app, shop: (
+        "/settings/email",
+        {"new_email-email": "anonyme@example.org", "new_email-current_password": PASSWORD},
+    ),
+    "settings.password": lambda app, shop: (
+        "/settings/password",
+        {
+            "new_password-current_password": PASSWORD,
+            "new_password-password": "girafe orange dans la baignoire",
+            "new_password-confirm": "girafe orange dans la baignoire",
+        },
+    ),
+    "settings.delete": lambda app, shop: (
+        "/settings/delete",
+        {"delete-current_password": PASSWORD, "delete-understood": "y"},
     ),
 }
 

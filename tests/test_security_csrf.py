@@ -3,9 +3,12 @@ happens and the answer is 400."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
+from directory.accounts.lifecycle import confirmation_token, password_reset_token
 from directory.accounts.models import User
 from directory.extensions import db
 from directory.shops.models import Category
@@ -31,10 +34,35 @@ def shop_form(app, name: str) -> dict:
     }
 
 
+NEW_PASSWORD = "girafe orange dans la baignoire"
+# These only send a mail when they succeed: the control test looks at the mailbox.
+MAIL_ONLY = {
+    "account_links.resend_confirmation",
+    "account_links.forgot_password",
+    "settings.email",
+}
+
+
+def prepare(app, member, endpoint: str) -> None:
+    """Asking for the confirmation link again only does something for an unconfirmed member."""
+    if endpoint == "account_links.resend_confirmation":
+        with app.app_context():
+            db.session.get(User, member.id).email_confirmed_at = None
+            db.session.commit()
+
+
+def mailed_tokens(app, email: str) -> tuple[str, str]:
+    """A confirmation and a reset token for the member, as their mails would carry."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        return confirmation_token(user), password_reset_token(user)
+
+
 # Per POST endpoint: (who is logged in, url, form data that would succeed with a token).
 def requests_by_endpoint(
     app, email, shop, voted_shop, fresh_shop
 ) -> dict[str, tuple[bool, str, dict]]:
+    confirm, reset = mailed_tokens(app, email)
     return {
         "accounts.register": (
             False,
@@ -53,6 +81,34 @@ def requests_by_endpoint(
         "votes.vote": (True, f"/shops/{fresh_shop.id}/vote", {}),
         "votes.unvote": (True, f"/shops/{voted_shop.id}/unvote", {}),
         "tips.create": (True, f"/shops/{shop.id}/tips", {"body": "Conseil forgé."}),
+        "account_links.confirm_link": (False, f"/confirm-email/{confirm}", {}),
+        "account_links.resend_confirmation": (True, "/confirm-email", {}),
+        "account_links.forgot_password": (False, "/forgot-password", {"email": email}),
+        "account_links.reset_link": (
+            False,
+            f"/reset-password/{reset}",
+            {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        ),
+        "settings.profile": (True, "/settings/profile", {"display_name": "Forgé", "language": ""}),
+        "settings.email": (
+            True,
+            "/settings/email",
+            {"new_email-email": "forge@example.org", "new_email-current_password": PASSWORD},
+        ),
+        "settings.password": (
+            True,
+            "/settings/password",
+            {
+                "new_password-current_password": PASSWORD,
+                "new_password-password": NEW_PASSWORD,
+                "new_password-confirm": NEW_PASSWORD,
+            },
+        ),
+        "settings.delete": (
+            True,
+            "/settings/delete",
+            {"delete-current_password": PASSWORD, "delete-understood": "y"},
+        ),
     }
 
 
@@ -66,6 +122,14 @@ POST_ENDPOINTS = sorted(
         "votes.vote",
         "votes.unvote",
         "tips.create",
+        "account_links.confirm_link",
+        "account_links.resend_confirmation",
+        "account_links.forgot_password",
+        "account_links.reset_link",
+        "settings.profile",
+        "settings.email",
+        "settings.password",
+        "settings.delete",
     ]
 )
 
@@ -113,10 +177,11 @@ def forged_tokens(other_token: str) -> dict[str, str | None]:
 )
 @pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
 def test_post_without_this_visitors_token_is_400_and_changes_nothing(
-    app, browser, member, scene, other_visitors_token, endpoint, token_kind
+    app, browser, member, scene, other_visitors_token, mailbox, endpoint, token_kind
 ):
     shop, voted, fresh = scene
     needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted, fresh)[endpoint]
+    prepare(app, member, endpoint)
     if needs_login:
         browser.login(member.email)
     browser.csrf_token()  # this visitor has a token of their own in the session
@@ -128,13 +193,17 @@ def test_post_without_this_visitors_token_is_400_and_changes_nothing(
     assert response.status_code == 400
     assert CSRF_MESSAGE in response.get_data(as_text=True)
     assert snapshot(app) == before
+    assert mailbox.messages() == []
 
 
 @pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
-def test_the_same_post_with_the_token_does_change_something(app, browser, member, scene, endpoint):
+def test_the_same_post_with_the_token_does_change_something(
+    app, browser, member, scene, mailbox, endpoint
+):
     """Control for the test above: its requests are ones that would otherwise succeed."""
     shop, voted, fresh = scene
     needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted, fresh)[endpoint]
+    prepare(app, member, endpoint)
     if needs_login:
         browser.login(member.email)
     before = snapshot(app)
@@ -142,6 +211,8 @@ def test_the_same_post_with_the_token_does_change_something(app, browser, member
     assert response.status_code == 302
     if endpoint == "accounts.login":  # logging in writes nothing: it opens a session
         assert browser.get("/shops/new").status_code == 200
+    elif endpoint in MAIL_ONLY:
+        assert mailbox.messages()
     else:
         assert snapshot(app) != before
 
@@ -191,11 +262,11 @@ def test_a_json_body_cannot_stand_in_for_the_form(app, browser, member, scene):
 def test_every_rendered_form_carries_a_token(app, browser, member, scene):
     shop, _voted, _fresh = scene
     pages = ["/login", "/register"]
-    browser_pages = ["/shops/new", f"/shops/{shop.id}/edit", f"/shops/{shop.id}"]
+    browser_pages = ["/shops/new", f"/shops/{shop.id}/edit", f"/shops/{shop.id}", "/settings"]
     for url in pages:
         page = browser.get(url).get_data(as_text=True)
-        assert page.count("<form") == page.count('name="csrf_token"'), url
+        assert page.count("<form") == len(re.findall(r'name="(?:[\w-]+-)?csrf_token"', page)), url
     browser.login(member.email)
     for url in browser_pages:
         page = browser.get(url, follow_redirects=True).get_data(as_text=True)
-        assert page.count("<form") == page.count('name="csrf_token"'), url
+        assert page.count("<form") == len(re.findall(r'name="(?:[\w-]+-)?csrf_token"', page)), url

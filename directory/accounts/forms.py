@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from directory.accounts.passwords import MAX_PASSWORD_LENGTH
@@ -32,6 +33,97 @@ class LoginForm(FlaskForm):
         _l("Mot de passe"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
     remember = BooleanField(_l("Se souvenir de moi"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password reset link."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), Email()])
+
+
+def _new_password_fields() -> tuple[PasswordField, PasswordField]:
+    return (
+        PasswordField(
+            _l("Nouveau mot de passe"),
+            validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        ),
+        PasswordField(
+            _l("Confirmez le mot de passe"),
+            validators=[DataRequired(), EqualTo("password", _l("Les mots de passe diffèrent."))],
+        ),
+    )
+
+
+def _current_password_field() -> PasswordField:
+    return PasswordField(
+        _l("Mot de passe actuel"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password from a reset link."""
+
+    password, confirm = _new_password_fields()
+
+
+# The interface languages, in their own words: a member who cannot read French finds theirs.
+LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
+
+
+class ProfileForm(FlaskForm):
+    """The public name and the preferred language."""
+
+    display_name = StringField(
+        _l("Nom affiché"), validators=[DataRequired(), Length(min=2, max=50)]
+    )
+    language = SelectField(
+        _l("Langue"),
+        choices=[
+            SelectChoice("", _l("Celle du navigateur")),
+            *(SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()),
+        ],
+    )
+
+
+class _OnSettingsPage(FlaskForm):
+    """The settings page holds several forms: a prefix keeps their field names and ids apart."""
+
+    prefix_name = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", self.prefix_name)
+        super().__init__(*args, **kwargs)
+
+
+class EmailChangeForm(_OnSettingsPage):
+    """A new email, confirmed by a link mailed to it."""
+
+    prefix_name = "new_email"
+
+    email = EmailField(
+        _l("Nouvelle adresse e-mail"), validators=[DataRequired(), Length(max=254), Email()]
+    )
+    current_password = _current_password_field()
+
+
+class PasswordChangeForm(_OnSettingsPage):
+    """A new password; the current one is asked."""
+
+    prefix_name = "new_password"
+
+    current_password = _current_password_field()
+    password, confirm = _new_password_fields()
+
+
+class DeleteAccountForm(_OnSettingsPage):
+    """Delete the account, with the password and an explicit yes."""
+
+    prefix_name = "delete"
+
+    current_password = _current_password_field()
+    understood = BooleanField(
+        _l("Je comprends que la suppression est définitive."), validators=[DataRequired()]
+    )
 
 
 class ActionForm(FlaskForm):

@@ -6,6 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -58,8 +59,20 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
-        """Banned accounts cannot log in or keep a session."""
-        return not self.is_banned
+        """Banned and deleted accounts cannot log in or keep a session."""
+        return not self.is_banned and self.deleted_at is None
+
+    @property
+    def is_deleted(self) -> bool:
+        """True once the member deleted their account (the row stays, anonymised)."""
+        return self.deleted_at is not None
+
+    @property
+    def public_name(self) -> str:
+        """The name shown beside the member's posts: "ancien membre" once deleted."""
+        if self.deleted_at is not None:
+            return str(_("ancien membre"))
+        return self.display_name
 
     @property
     def is_confirmed(self) -> bool:

@@ -15,3 +15,12 @@ def normalise_display_name(name: str | None) -> str:
     name = unicodedata.normalize("NFKC", name or "")
     visible = "".join(c for c in name if unicodedata.category(c) != "Cf")
     return " ".join(visible.split())
+
+
+# Deleted accounts are shown under these words; nobody may register them as a name.
+RESERVED_NAMES = frozenset({"ancien membre", "former member", "voormalig lid", "oud-lid"})
+
+
+def is_reserved_name(name: str) -> bool:
+    """True for names that would pass for a deleted account (any case)."""
+    return normalise_display_name(name).casefold() in RESERVED_NAMES

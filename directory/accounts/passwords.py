@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
@@ -41,6 +42,20 @@ def _hasher(time_cost: int, memory_cost: int) -> PasswordHasher:
 def hash_password(password: str, time_cost: int = 3, memory_cost: int = 65536) -> str:
     """Return an Argon2id hash of ``password``."""
     return _hasher(time_cost, memory_cost).hash(password)
+
+
+def app_hash_password(password: str) -> str:
+    """Hash ``password`` with the app's Argon2 parameters (``ARGON2_*`` settings)."""
+    config = current_app.config
+    return hash_password(password, config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"])
+
+
+def needs_rehash(password_hash: str, time_cost: int, memory_cost: int) -> bool:
+    """True when ``password_hash`` was made with other Argon2 parameters than these."""
+    try:
+        return _hasher(time_cost, memory_cost).check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
 
 
 def verify_password(password_hash: str, password: str) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from directory.accounts.models import User, new_session_token
-from directory.accounts.names import normalise_display_name
+from directory.accounts.names import is_reserved_name, normalise_display_name
 from directory.accounts.passwords import (
     hash_password,
+    needs_rehash,
     password_problem,
     strength_inputs,
     verify_password,
@@ -37,6 +40,20 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def _checked_details(email: str, display_name: str, password: str) -> tuple[str, str]:
+    """The normalised email and display name, or ``ValidationFailed`` naming the field."""
+    email = normalise_email(clean_text(email, "email", 254, required=True))
+    display_name = clean_text(
+        normalise_display_name(display_name), "display_name", 50, required=True
+    )
+    if is_reserved_name(display_name):
+        raise ValidationFailed(_("Ce nom est réservé."), field="display_name")
+    problem = password_problem(password, strength_inputs(email, display_name))
+    if problem:
+        raise ValidationFailed(problem, field="password")
+    return email, display_name
+
+
 def register(
     email: str,
     display_name: str,
@@ -45,34 +62,80 @@ def register(
     time_cost: int = 3,
     memory_cost: int = 65536,
     is_demo: bool = False,
+    language: str | None = None,
 ) -> User:
-    """Create a member account; raise ``ValidationFailed``/``Conflict`` naming the bad field."""
-    email = normalise_email(clean_text(email, "email", 254, required=True))
-    display_name = clean_text(
-        normalise_display_name(display_name), "display_name", 50, required=True
-    )
-    problem = password_problem(password, strength_inputs(email, display_name))
-    if problem:
-        raise ValidationFailed(problem, field="password")
+    """Create a member account; raise ``ValidationFailed``/``Conflict`` naming the bad field.
+
+    For scripts and fixtures; the public form goes through ``sign_up``, which never says
+    whether an email has an account.
+    """
+    email, display_name = _checked_details(email, display_name, password)
     # Hash before the first query: on SQLite a writing request holds the lock from there on.
     password_hash = hash_password(password, time_cost, memory_cost)
-    _check_available(email, display_name)
+    _check_name_available(display_name)
+    if find_user_by_email(email) is not None:
+        raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."), field="email")
     user = User(
-        email=email, display_name=display_name, password_hash=password_hash, is_demo=is_demo
+        email=email,
+        display_name=display_name,
+        password_hash=password_hash,
+        is_demo=is_demo,
+        language=language,
     )
     try:
         with db.session.begin_nested():
             db.session.add(user)
     except IntegrityError:
         # Another registration with the same email or name won the race: same answers.
-        _check_available(email, display_name)
-        raise
+        _check_name_available(display_name)
+        raise Conflict(
+            _("Un compte existe déjà avec cette adresse e-mail."), field="email"
+        ) from None
     return user
 
 
-def _check_available(email: str, display_name: str) -> None:
-    if find_user_by_email(email) is not None:
-        raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."), field="email")
+@dataclass(frozen=True)
+class SignUp:
+    """What a registration did: ``user`` is the new account, or None when ``email`` already
+    had one (the caller then mails its owner instead, and answers the visitor the same way)."""
+
+    email: str
+    user: User | None
+    existing: User | None = None
+
+
+def sign_up(
+    email: str,
+    display_name: str,
+    password: str,
+    *,
+    language: str | None,
+    time_cost: int,
+    memory_cost: int,
+) -> SignUp:
+    """Register from the public form, without telling whether the email has an account.
+
+    A taken display name is still refused (names are public on every post); a taken email is
+    not an error: the outcome says so, for the caller to mail that address instead.
+    """
+    normalised = normalise_email(email or "")
+    try:
+        user = register(
+            email,
+            display_name,
+            password,
+            time_cost=time_cost,
+            memory_cost=memory_cost,
+            language=language,
+        )
+    except Conflict as error:
+        if error.field != "email":
+            raise
+        return SignUp(email=normalised, user=None, existing=find_user_by_email(normalised))
+    return SignUp(email=user.email, user=user)
+
+
+def _check_name_available(display_name: str) -> None:
     taken = db.session.scalar(
         select(User.id).where(func.lower(User.display_name) == display_name.lower())
     )
@@ -80,11 +143,19 @@ def _check_available(email: str, display_name: str) -> None:
         raise Conflict(_("Ce nom est déjà pris."), field="display_name")
 
 
-def authenticate(email: str, password: str, throttle: LoginThrottle | None = None) -> User:
+def authenticate(
+    email: str,
+    password: str,
+    throttle: LoginThrottle | None = None,
+    *,
+    time_cost: int | None = None,
+    memory_cost: int | None = None,
+) -> User:
     """Return the user for these credentials, or raise one message for every failure.
 
     With a ``throttle``, an account with too many recent failures is refused before its
-    password is even checked (``TooManyAttempts``), known or unknown email alike.
+    password is even checked (``TooManyAttempts``), known or unknown email alike. Given the
+    app's Argon2 parameters, a hash made with older ones is replaced (the caller commits).
     """
     if throttle is not None:
         wait = throttle.retry_after(email)
@@ -112,6 +183,8 @@ def authenticate(email: str, password: str, throttle: LoginThrottle | None = Non
         throttle.clear(email)
     if banned:
         raise ValidationFailed(_("Ce compte a été suspendu."), field="email")
+    if time_cost and memory_cost and needs_rehash(password_hash, time_cost, memory_cost):
+        user.password_hash = hash_password(password, time_cost, memory_cost)
     return user
 
 
@@ -126,6 +199,6 @@ def load_user_by_session_token(token: str) -> User | None:
     if not token or len(token) > 64:
         return None
     user = db.session.scalar(select(User).where(User.session_token == token))
-    if user is None or user.is_banned:
+    if user is None or not user.is_active:
         return None
     return user

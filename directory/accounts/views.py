@@ -13,18 +13,21 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from directory.accounts.emails import send_already_registered, send_confirmation
 from directory.accounts.forms import LoginForm, RegisterForm
 from directory.accounts.models import User
 from directory.accounts.redirects import safe_next
-from directory.accounts.services import authenticate, end_all_sessions, register
+from directory.accounts.services import authenticate, end_all_sessions, sign_up
 from directory.accounts.throttle import login_throttle
 from directory.errors import DomainError, TooManyAttempts
 from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
+from directory.i18n import follow_member_language
 from directory.pagination import page_arg
 from directory.shops.models import Shop, ShopStatus
 
@@ -34,16 +37,21 @@ bp = Blueprint("accounts", __name__)
 @bp.route("/register", methods=["GET", "POST"], endpoint="register")
 @limiter.limit(write_limit, methods=["POST"])
 def register_view():
-    """Create an account, then log the new member in."""
+    """Create an account and mail its confirmation link.
+
+    The answer is the same whether or not the email already has an account (its owner gets
+    a mail saying so instead), so the form cannot be used to find out who is a member.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = register(
+            outcome = sign_up(
                 form.email.data,
                 form.display_name.data,
                 form.password.data,
+                language=get_locale().language,
                 time_cost=current_app.config["ARGON2_TIME_COST"],
                 memory_cost=current_app.config["ARGON2_MEMORY_COST"],
             )
@@ -52,10 +60,19 @@ def register_view():
             show_domain_error(form, error)
         else:
             db.session.commit()
-            session.clear()
-            login_user(user)
-            flash(_("Bienvenue, %(name)s !", name=user.display_name), "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("pages.home"))
+            if outcome.user is not None:
+                send_confirmation(outcome.user)
+            else:
+                send_already_registered(outcome.email, outcome.existing, get_locale().language)
+            flash(
+                _(
+                    "Presque fini ! Nous avons envoyé un e-mail à %(email)s : suivez son lien "
+                    "pour confirmer votre adresse. Vous pouvez déjà vous connecter.",
+                    email=outcome.email,
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.login", next=safe_next(request.args.get("next"))))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
 
 
@@ -68,7 +85,13 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data, login_throttle())
+            user = authenticate(
+                form.email.data,
+                form.password.data,
+                login_throttle(),
+                time_cost=current_app.config["ARGON2_TIME_COST"],
+                memory_cost=current_app.config["ARGON2_MEMORY_COST"],
+            )
         except TooManyAttempts as error:
             show_domain_error(form, error)
             page = render_template("accounts/login.html", form=form)
@@ -76,11 +99,13 @@ def login():
         except DomainError as error:
             show_domain_error(form, error)
         else:
+            db.session.commit()  # a password rehashed with today's Argon2 parameters
             # A fresh session (and CSRF secret) at login: nothing planted before survives it.
             session.clear()
             login_user(user, remember=form.remember.data)
             flash(_("Vous êtes connecté."), "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("pages.home"))
+            target = safe_next(request.args.get("next")) or url_for("pages.home")
+            return follow_member_language(redirect(target), user)
     status = 400 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -102,7 +127,7 @@ def logout():
 def profile(user_id: int):
     """A member's public page with their visible posts."""
     user = db.session.get(User, user_id)
-    if user is None or user.is_banned:
+    if user is None or not user.is_active:
         abort(404)
     query = (
         select(Shop)

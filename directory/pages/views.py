@@ -1,4 +1,4 @@
-"""Home page, about/sources page, language switch."""
+"""Home page, about/sources and privacy pages, language switch."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ def home():
 def about():
     """What the site is, and the sources and licences of its data."""
     return render_template("pages/about.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    """What the site keeps about members, and how to see, correct or erase it."""
+    return render_template("pages/privacy.html")
 
 
 @bp.route("/lang/<code>")

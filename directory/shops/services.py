@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from directory.accounts.models import User
-from directory.accounts.permissions import require_member
+from directory.accounts.permissions import require_confirmed_member
 from directory.errors import NotFound, PermissionDenied, ValidationFailed
 from directory.extensions import db
 from directory.places.gazetteer import geocode
@@ -95,7 +95,7 @@ def town_slug(town: str, country: str) -> str:
 
 def create_shop(author: User | None, data: ShopInput) -> Shop:
     """Post a new shop recommendation by ``author``."""
-    author = require_member(author, _("Connectez-vous pour ajouter une adresse."))
+    author = require_confirmed_member(author, _("Connectez-vous pour ajouter une adresse."))
     now = utcnow()
     shop = Shop(
         author=author, created_at=now, updated_at=now, vote_count=0, **_checked_fields(data)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from directory.accounts.models import User
-from directory.accounts.permissions import require_member
+from directory.accounts.permissions import require_confirmed_member
 from directory.extensions import db
 from directory.shops.services import get_visible_shop
 from directory.tips.models import TIP_MAX_LENGTH, Tip
@@ -15,7 +15,7 @@ from directory.validation import clean_text
 
 def add_tip(author: User | None, shop_id: int, body: str) -> Tip:
     """Leave a tip on a visible shop."""
-    author = require_member(author, _("Connectez-vous pour laisser un conseil."))
+    author = require_confirmed_member(author, _("Connectez-vous pour laisser un conseil."))
     shop = get_visible_shop(shop_id)
     tip = Tip(
         shop_id=shop.id,
