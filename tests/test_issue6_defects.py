@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from directory.accounts.models import User
 from directory.accounts.services import register
@@ -60,6 +61,27 @@ def test_a_lookalike_of_a_taken_name_is_refused(ctx, lookalike):
     with pytest.raises(Conflict) as refused:
         register("other@example.org", lookalike, PASSWORD, time_cost=1, memory_cost=1024)
     assert refused.value.field == "display_name"
+
+
+@pytest.mark.parametrize(
+    ("taken", "twin"), [("Émile", "émile"), ("Łucja", "łucja"), ("Straße", "STRASSE")]
+)
+def test_names_differing_only_by_the_case_of_a_non_ascii_letter_are_one_name(ctx, taken, twin):
+    """SQLite's lower() folds ASCII only: the lower(display_name) index let these through."""
+    register("first@example.org", taken, PASSWORD, time_cost=1, memory_cost=1024)
+    with pytest.raises(Conflict) as refused:
+        register("second@example.org", twin, PASSWORD, time_cost=1, memory_cost=1024)
+    assert refused.value.field == "display_name"
+
+
+def test_the_database_itself_refuses_a_twin_name(ctx):
+    """The unique index holds even for a write that skips the service's check."""
+    register("first@example.org", "Émile", PASSWORD, time_cost=1, memory_cost=1024)
+    db.session.flush()
+    twin = User(email="second@example.org", display_name="éMILE", password_hash="x")
+    db.session.add(twin)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
 
 
 def test_display_names_are_stored_without_invisible_characters(ctx):

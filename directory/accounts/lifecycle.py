@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from directory.accounts.models import User, new_session_token
-from directory.accounts.names import is_reserved_name, normalise_display_name
+from directory.accounts.names import is_reserved_name, name_key, normalise_display_name
 from directory.accounts.passwords import (
     app_hash_password,
     password_problem,
@@ -214,10 +214,8 @@ def update_profile(
         raise ValidationFailed(_("Ce nom est trop court."), field="display_name")
     if is_reserved_name(name):
         raise ValidationFailed(_("Ce nom est réservé."), field="display_name")
-    if name.lower() != member.display_name.lower():
-        taken = db.session.scalar(
-            select(User.id).where(db.func.lower(User.display_name) == name.lower())
-        )
+    if name_key(name) != member.name_key:
+        taken = db.session.scalar(select(User.id).where(User.name_key == name_key(name)))
         if taken is not None:
             raise Conflict(_("Ce nom est déjà pris."), field="display_name")
     if language and language not in languages:

@@ -8,9 +8,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Index, String, func, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, DateTime, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from directory.accounts.names import name_key
 from directory.extensions import db
 from directory.timeutil import utcnow
 
@@ -33,13 +34,13 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     # Display names are unique whatever their case ("Alice" and "alice" are one member).
-    __table_args__ = (
-        Index("uq_users_display_name_lower", func.lower(text("display_name")), unique=True),
-    )
+    __table_args__ = (Index("uq_users_name_key", "name_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(50))
+    # Set with the display name (names.name_key): what uniqueness is checked on.
+    name_key: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
@@ -52,6 +53,11 @@ class User(UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(String(5), nullable=True)
     # Set when the member deleted their account; the row stays, anonymised, for foreign keys.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    @validates("display_name")
+    def _keep_name_key(self, _key: str, display_name: str) -> str:
+        self.name_key = name_key(display_name)
+        return display_name
 
     def get_id(self) -> str:
         """Flask-Login stores the session token, not the id, so logout can revoke it."""

@@ -17,10 +17,19 @@ def normalise_display_name(name: str | None) -> str:
     return " ".join(visible.split())
 
 
+def name_key(name: str | None) -> str:
+    """What makes two display names the same name: normalised, then casefolded.
+
+    Stored in ``users.name_key`` under a unique index; Python folds every script alike, where
+    SQL's ``lower()`` only folds ASCII on SQLite ("Émile" and "émile" are one name).
+    """
+    return normalise_display_name(name).casefold()
+
+
 # Deleted accounts are shown under these words; nobody may register them as a name.
 RESERVED_NAMES = frozenset({"ancien membre", "former member", "voormalig lid", "oud-lid"})
 
 
 def is_reserved_name(name: str) -> bool:
     """True for names that would pass for a deleted account (any case)."""
-    return normalise_display_name(name).casefold() in RESERVED_NAMES
+    return name_key(name) in RESERVED_NAMES

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from directory.accounts.models import User, new_session_token
-from directory.accounts.names import is_reserved_name, normalise_display_name
+from directory.accounts.names import is_reserved_name, name_key, normalise_display_name
 from directory.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -136,9 +136,7 @@ def sign_up(
 
 
 def _check_name_available(display_name: str) -> None:
-    taken = db.session.scalar(
-        select(User.id).where(func.lower(User.display_name) == display_name.lower())
-    )
+    taken = db.session.scalar(select(User.id).where(User.name_key == name_key(display_name)))
     if taken is not None:
         raise Conflict(_("Ce nom est déjà pris."), field="display_name")
 
