@@ -62,6 +62,7 @@ class Route:
     path: str
     status: int
     needs_csrf: bool = False
+    form: tuple[tuple[str, str], ...] = ()
 
 
 def routes(site: Site) -> dict[str, Route]:
@@ -80,6 +81,25 @@ def routes(site: Site) -> dict[str, Route]:
         "unknown-post": Route("POST", "/no/such/page", 404),
         "unknown-api": Route("GET", "/api/v1/nothing", 404),
         "favicon": Route("GET", "/favicon.ico", 200),
+        "privacy": Route("GET", "/privacy", 200),
+        "forgot-page": Route("GET", "/forgot-password", 200),
+        # These two mail a link built from the request's host when PUBLIC_URL is unset.
+        "forgot-post": Route(
+            "POST", "/forgot-password", 302, True, (("email", "hostile@example.org"),)
+        ),
+        "register-known-email": Route(
+            "POST",
+            "/register",
+            302,
+            True,
+            (
+                ("email", "hostile@example.org"),
+                ("display_name", "Visiteur"),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ),
+        ),
+        "confirm-bad-link": Route("GET", "/confirm-email/not-a-token", 400),
     }
 
 
@@ -175,7 +195,7 @@ def send(site: Site, route: Route, hostile: Hostile):
     """
     client = site.app.test_client()
     token = csrf_token(client)
-    data = {"csrf_token": token} if route.needs_csrf else None
+    data = {"csrf_token": token, **dict(route.form)} if route.needs_csrf else None
     cookies = {"session": client.get_cookie("session").value} | hostile.cookies
     cookie_header = "; ".join(f"{name}={value}" for name, value in cookies.items())
     headers = {"Cookie": "; ".join(filter(None, (cookie_header, hostile.raw_cookie)))}
