@@ -16,6 +16,7 @@ from directory.database import configure_sqlite
 from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
 from directory.health.views import bp as health_bp
 from directory.i18n import keep_explicit_language, select_locale
+from directory.moderation.cli import init_moderation_cli
 from directory.pages.views import bp as pages_bp
 from directory.search.bridge import init_search_sync
 from directory.search.cli import init_search_cli
@@ -69,4 +70,5 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_cli(app)
     init_search_cli(app)
+    init_moderation_cli(app)
     return app

@@ -32,7 +32,7 @@ from tests.smtp import Mailbox, mail_config, server
 SEED_DIR = PROJECT_ROOT / "seed_data"
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 PASSWORD = "cornichon violet sur la lune"
-DATA_TABLES = ("tips", "votes", "shops", "users", "search_outbox")
+DATA_TABLES = ("moderation_log", "tips", "votes", "shops", "users", "search_outbox")
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 

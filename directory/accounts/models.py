@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     is_banned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set for a suspension: the ban ends by itself then. None with is_banned: banned for good.
+    banned_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # None until the member follows the link mailed to them; posting waits for it.
@@ -64,9 +66,16 @@ class User(UserMixin, db.Model):
         return self.session_token
 
     @property
+    def is_banned_now(self) -> bool:
+        """True while a ban or suspension lasts."""
+        if not self.is_banned:
+            return False
+        return self.banned_until is None or self.banned_until > utcnow()
+
+    @property
     def is_active(self) -> bool:  # type: ignore[override]
         """Banned and deleted accounts cannot log in or keep a session."""
-        return not self.is_banned and self.deleted_at is None
+        return not self.is_banned_now and self.deleted_at is None
 
     @property
     def is_deleted(self) -> bool:

@@ -16,7 +16,7 @@ def require_member(user: User | None, login_message: str) -> User:
     """
     if user is None or not user.is_authenticated:
         raise PermissionDenied(login_message)
-    if user.is_banned:
+    if user.is_banned_now:
         raise PermissionDenied(_("Ce compte a été suspendu."))
     return user
 

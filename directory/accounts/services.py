@@ -170,7 +170,7 @@ def authenticate(
     with reading():
         user = find_user_by_email(email)
         password_hash = user.password_hash if user else _DUMMY_HASH
-        banned = bool(user and user.is_banned)
+        banned = bool(user and user.is_banned_now)
     # End the read before the deliberately slow hash check, so it holds no database lock.
     db.session.rollback()
     if not verify_password(password_hash, password) or user is None:

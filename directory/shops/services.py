@@ -127,7 +127,7 @@ def get_shop_for(user: User | None, shop_id: int) -> Shop:
 
 def can_edit(user: User | None, shop: Shop) -> bool:
     """The author and moderators may edit a shop."""
-    if user is None or not user.is_authenticated or user.is_banned:
+    if user is None or not user.is_authenticated or user.is_banned_now:
         return False
     return user.is_moderator or (shop.author_id is not None and shop.author_id == user.id)
 
