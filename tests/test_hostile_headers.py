@@ -82,6 +82,8 @@ def routes(site: Site) -> dict[str, Route]:
         "unknown-api": Route("GET", "/api/v1/nothing", 404),
         "favicon": Route("GET", "/favicon.ico", 200),
         "privacy": Route("GET", "/privacy", 200),
+        "moderation-log": Route("GET", "/moderation/log?since=2026-01-01", 200),
+        "moderation-log-api": Route("GET", "/api/v1/moderation/log?action=ban", 200),
         "forgot-page": Route("GET", "/forgot-password", 200),
         # These two mail a link built from the request's host when PUBLIC_URL is unset.
         "forgot-post": Route(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from directory.errors import DomainError
+from directory.moderation.serialise import log_json
+from directory.moderation.services import moderation_log, parse_log_filters
+from directory.pagination import page_arg
 from directory.search.params import parse_search
 from directory.search.services import SearchPage, run_search
 
@@ -23,6 +26,17 @@ def search():
     except DomainError as failure:
         return _error(failure.field, failure.message, failure.status_code)
     return jsonify(_serialise(page))
+
+
+@bp.route("/moderation/log")
+def moderation_log_json():
+    """The public moderation log: the same filters as ``/moderation/log``."""
+    try:
+        filters = parse_log_filters(request.args)
+    except DomainError as failure:
+        return _error(failure.field, failure.message, failure.status_code)
+    page = moderation_log(filters, page_arg(), current_app.config["PER_PAGE"])
+    return jsonify(log_json(page))
 
 
 def _serialise(page: SearchPage) -> dict:

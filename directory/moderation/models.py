@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,12 +22,26 @@ class Action(enum.StrEnum):
     SUSPEND = "suspend"
 
 
+ACTION_LABELS = {
+    Action.SET_ROLE: _l("Rôle changé"),
+    Action.BAN: _l("Bannissement"),
+    Action.SUSPEND: _l("Suspension"),
+}
+
+
 class TargetType(enum.StrEnum):
     """The kind of item an action was taken on."""
 
     USER = "user"
     SHOP = "shop"
     TIP = "tip"
+
+
+TARGET_LABELS = {
+    TargetType.USER: _l("membre"),
+    TargetType.SHOP: _l("adresse"),
+    TargetType.TIP: _l("conseil"),
+}
 
 
 class ModerationEntry(db.Model):

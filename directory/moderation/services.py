@@ -7,12 +7,16 @@ how the first admin is made.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from directory.accounts.models import Role, User, new_session_token
+from directory.accounts.names import name_key
 from directory.errors import PermissionDenied, ValidationFailed
 from directory.extensions import db
 from directory.moderation.models import Action, ModerationEntry, TargetType
@@ -97,3 +101,97 @@ def ban_member(
         shop.status = ShopStatus.HIDDEN.value
     action = Action.SUSPEND if days else Action.BAN
     return log_action(actor, action, TargetType.USER, user.id, user.display_name, reason)
+
+
+# The public log ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    """What the public log is narrowed to; every field optional."""
+
+    moderator: str = ""
+    action: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """One page of the public log, newest first."""
+
+    entries: list[ModerationEntry]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the filtered log has (at least one)."""
+        return max(1, -(-self.total // self.per_page))
+
+    # What templates/macros.html's pager reads, as on Flask-SQLAlchemy's pagination.
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _day(value: str, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(_("Une date comme 2026-12-31."), field=field) from None
+
+
+def parse_log_filters(args: Mapping[str, str]) -> LogFilters:
+    """Read the filters from query parameters; ``ValidationFailed`` names a bad one."""
+    action = (args.get("action") or "").strip()
+    if action and action not in {a.value for a in Action}:
+        raise ValidationFailed(_("Action inconnue."), field="action")
+    filters = LogFilters(
+        moderator=(args.get("moderator") or "").strip()[:50],
+        action=action,
+        since=_day((args.get("since") or "").strip(), "since"),
+        until=_day((args.get("until") or "").strip(), "until"),
+    )
+    if filters.since and filters.until and filters.since > filters.until:
+        raise ValidationFailed(_("La date de fin précède celle du début."), field="until")
+    return filters
+
+
+def moderation_log(filters: LogFilters, page: int, per_page: int) -> LogPage:
+    """The log entries matching ``filters`` (never their private notes' content)."""
+    query = select(ModerationEntry)
+    if filters.moderator:
+        query = query.join(User, ModerationEntry.moderator_id == User.id).where(
+            User.name_key == name_key(filters.moderator)
+        )
+    if filters.action:
+        query = query.where(ModerationEntry.action == filters.action)
+    if filters.since:
+        query = query.where(ModerationEntry.at >= datetime.combine(filters.since, time.min))
+    if filters.until:
+        day_after = datetime.combine(filters.until, time.min) + timedelta(days=1)
+        query = query.where(ModerationEntry.at < day_after)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    entries = db.session.scalars(
+        query.order_by(ModerationEntry.at.desc(), ModerationEntry.id.desc())
+        .options(selectinload(ModerationEntry.moderator))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return LogPage(entries=list(entries), page=page, per_page=per_page, total=total)
