@@ -58,6 +58,11 @@ def remember_language(response: Response, language: str) -> None:
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax")
 
 
+def forget_language(response: Response) -> None:
+    """Drop the language cookie: the browser's ``Accept-Language`` decides again."""
+    response.delete_cookie(LANGUAGE_COOKIE, samesite="Lax")
+
+
 def follow_member_language(response: Response, user) -> Response:
     """After login or a settings change: the member's chosen language becomes this browser's."""
     if user.language in current_app.config["LANGUAGES"]:

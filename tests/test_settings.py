@@ -182,3 +182,27 @@ def test_the_privacy_page_says_what_deletion_does(browser):
     page = browser.get("/privacy").get_data(as_text=True)
     assert "ancien membre" in page and "Télécharger mes données" in page
     assert 'href="/privacy"' in browser.get("/").get_data(as_text=True)
+
+
+def test_choosing_the_browsers_language_again_lets_the_browser_decide(app, member):
+    """Review of issue 6: the cookie of an earlier choice kept winning."""
+    browser = logged_in(app, member)
+    browser.post("/settings/profile", {"display_name": "Alice", "language": "nl"})
+    browser.post("/settings/profile", {"display_name": "Alice", "language": ""})
+    page = browser.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+
+
+def test_the_moderation_log_forgets_a_deleted_members_name(app, member):
+    from directory.moderation.models import ModerationEntry
+    from directory.moderation.services import ban_member
+
+    with app.app_context():
+        ban_member(None, db.session.get(User, member.id), "essai", days=1)
+        db.session.execute(db.update(User).where(User.id == member.id).values(is_banned=False))
+        db.session.commit()
+    logged_in(app, member).post(
+        "/settings/delete", {"delete-current_password": PASSWORD, "delete-understood": "y"}
+    )
+    with app.app_context():
+        assert db.session.scalar(select(ModerationEntry.target_name)) == f"deleted-{member.id}"

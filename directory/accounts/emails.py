@@ -67,3 +67,8 @@ def send_email_changed(previous_email: str, user: User) -> bool:
         user=user,
         reset=external_url("account_links.forgot_password"),
     )
+
+
+def send_no_account(email: str, language: str | None) -> bool:
+    """Answer a reset request for an address that has no account (maybe another one does)."""
+    return send_email(email, language, "no_account", register=external_url("accounts.register"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from directory.accounts.models import User, new_session_token
 from directory.accounts.names import is_reserved_name, name_key, normalise_display_name
@@ -28,6 +28,7 @@ from directory.accounts.throttle import LoginThrottle
 from directory.accounts.tokens import Purpose, fingerprint, make_token, read_token
 from directory.errors import Conflict, TooManyAttempts, ValidationFailed
 from directory.extensions import db
+from directory.moderation.models import ModerationEntry, TargetType
 from directory.shops.models import Shop
 from directory.timeutil import utcnow
 from directory.tips.models import Tip
@@ -63,15 +64,31 @@ def check_current_password(user: User, password: str, throttle: LoginThrottle | 
 # Confirming an address -------------------------------------------------------------------
 
 
-def confirmation_token(user: User, email: str | None = None) -> str:
-    """A link token confirming ``email`` (default: the current one) for ``user``.
+def _confirmation_state(user: User) -> dict[str, str]:
+    """What a confirmation link is bound to: the email, the password and whether the email
+    is confirmed yet. Once used, or once the password is reset, the link stops working (an
+    email change asked for by someone who knew the password dies with the reset)."""
+    return {
+        "was": fingerprint(user.email),
+        "pw": fingerprint(user.password_hash),
+        "at": fingerprint(str(user.email_confirmed_at)),
+    }
 
-    It is bound to the account's current email: once the email changes, older links fail.
-    """
+
+def confirmation_token(user: User, email: str | None = None) -> str:
+    """A single-use link token confirming ``email`` (default: the current one) for ``user``."""
     return make_token(
         Purpose.CONFIRM_EMAIL,
-        {"uid": user.id, "email": email or user.email, "was": fingerprint(user.email)},
+        {"uid": user.id, "email": email or user.email, **_confirmation_state(user)},
     )
+
+
+def _user_id(payload: dict) -> int | None:
+    uid = payload.get("uid")
+    # bool is an int; ids beyond 64 bits overflow SQLite's integers.
+    if isinstance(uid, int) and not isinstance(uid, bool) and 0 < uid < 2**63:
+        return uid
+    return None
 
 
 @dataclass(frozen=True)
@@ -85,13 +102,14 @@ class Confirmation:
 def user_for_confirmation(token: str) -> tuple[User, str]:
     """The account and the address a confirmation link is for, or ``ValidationFailed``."""
     payload = read_token(Purpose.CONFIRM_EMAIL, token)
-    user = db.session.get(User, payload.get("uid")) if isinstance(payload.get("uid"), int) else None
+    uid = _user_id(payload)
+    user = db.session.get(User, uid) if uid is not None else None
     email = payload.get("email")
     if (
         user is None
         or not user.is_active
         or not isinstance(email, str)
-        or payload.get("was") != fingerprint(user.email)
+        or any(payload.get(key) != value for key, value in _confirmation_state(user).items())
     ):
         raise _invalid_link()
     return user, email
@@ -105,6 +123,7 @@ def confirm_email(token: str) -> Confirmation:
         if find_user_by_email(email) is not None:
             raise Conflict(_("Cette adresse e-mail est déjà celle d'un autre compte."))
         previous, user.email = user.email, email
+        user.session_token = new_session_token()  # other sessions end with the old address
     user.email_confirmed_at = utcnow()
     db.session.flush()
     return Confirmation(user=user, previous_email=previous)
@@ -117,6 +136,7 @@ class EmailChange:
 
     email: str
     token: str | None
+    owner: User | None = None
 
 
 def request_email_change(
@@ -128,8 +148,9 @@ def request_email_change(
     email = normalise_email(clean_text(new_email, "email", 254, required=True))
     if email == member.email:
         raise ValidationFailed(_("C'est déjà votre adresse e-mail."), field="email")
-    if find_user_by_email(email) is not None:
-        return EmailChange(email=email, token=None)
+    owner = find_user_by_email(email)
+    if owner is not None:
+        return EmailChange(email=email, token=None, owner=owner)
     return EmailChange(email=email, token=confirmation_token(member, email))
 
 
@@ -157,8 +178,8 @@ def user_for_password_reset(email: str) -> User | None:
 def user_for_reset_token(token: str) -> User:
     """The account a reset link is for, while the link is unused; else ``ValidationFailed``."""
     payload = read_token(Purpose.RESET_PASSWORD, token)
-    uid = payload.get("uid")
-    user = db.session.get(User, uid) if isinstance(uid, int) else None
+    uid = _user_id(payload)
+    user = db.session.get(User, uid) if uid is not None else None
     if (
         user is None
         or not user.is_active
@@ -249,6 +270,12 @@ def delete_account(user: User | None, password: str, throttle: LoginThrottle | N
     member.email_confirmed_at = None
     member.language = None
     member.deleted_at = utcnow()
+    db.session.execute(
+        update(ModerationEntry)
+        .where(ModerationEntry.target_type == TargetType.USER.value)
+        .where(ModerationEntry.target_id == member.id)
+        .values(target_name=member.display_name)
+    )
     db.session.flush()
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+import hashlib
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from directory.accounts import lifecycle
-from directory.accounts.emails import send_confirmation, send_email_changed, send_password_reset
+from directory.accounts.emails import (
+    send_confirmation,
+    send_email_changed,
+    send_no_account,
+    send_password_reset,
+)
 from directory.accounts.forms import ActionForm, ForgotPasswordForm, ResetPasswordForm
 from directory.accounts.permissions import needs_confirmation
 from directory.errors import DomainError
@@ -17,8 +25,19 @@ from directory.i18n import follow_member_language
 
 bp = Blueprint("account_links", __name__)
 
-# Mails cost the recipient's attention: a few per hour per address and per visitor.
+# Mails cost the recipient's attention: a few per hour per visitor, per account and per
+# recipient (keyed on a digest of the address the form names).
 MAIL_LIMIT = "5 per hour"
+
+
+def recipient_key(field: str):
+    """A Flask-Limiter key function: the address typed in ``field``, normalised and digested."""
+
+    def key() -> str:
+        email = (request.form.get(field) or "").strip().lower()
+        return "mail-to:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32]
+
+    return key
 
 
 def _account_key() -> str:
@@ -51,6 +70,8 @@ def confirm_link(token: str):
         return _bad_link(error)
     form = ActionForm()
     if form.validate_on_submit():
+        # Who this browser is, read before an email change rotates the session token.
+        viewer = current_user.id if current_user.is_authenticated else None
         try:
             confirmed = lifecycle.confirm_email(token)
         except DomainError as error:
@@ -59,10 +80,17 @@ def confirm_link(token: str):
         db.session.commit()
         if confirmed.previous_email:
             send_email_changed(confirmed.previous_email, confirmed.user)
-        _start_session(confirmed.user)
-        flash(_("Merci, votre adresse e-mail est confirmée."), "success")
-        target = url_for("settings.index") if confirmed.previous_email else url_for("pages.home")
-        return follow_member_language(redirect(target), confirmed.user)
+        if viewer == confirmed.user.id:
+            _start_session(confirmed.user)  # the new session token of an email change
+            flash(_("Merci, votre adresse e-mail est confirmée."), "success")
+            target = (
+                url_for("settings.index") if confirmed.previous_email else url_for("pages.home")
+            )
+            return redirect(target)
+        # A link never logs in: it could be someone else's, planted to log this browser into
+        # their account, and links outlive the sessions a password change ends.
+        flash(_("Merci, votre adresse e-mail est confirmée : connectez-vous."), "success")
+        return redirect(url_for("accounts.login"))
     change = email != user.email
     return render_template("accounts/confirm.html", form=form, email=email, change=change)
 
@@ -86,14 +114,20 @@ def resend_confirmation():
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(MAIL_LIMIT, methods=["POST"])
+@limiter.limit(MAIL_LIMIT, methods=["POST"], key_func=recipient_key("email"))
 def forgot_password():
-    """Mail a reset link; the answer never says whether the email has an account."""
+    """Mail a reset link, or say there is no account for that address.
+
+    Either way one mail leaves, so neither the answer nor its timing tells who is a member.
+    """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = lifecycle.user_for_password_reset(form.email.data)
         db.session.rollback()  # a read only: end it before talking to the mail server
         if user is not None:
             send_password_reset(user)
+        else:
+            send_no_account(form.email.data.strip(), get_locale().language)
         flash(
             _(
                 "Si un compte existe pour %(email)s, nous venons d'y envoyer un lien pour "

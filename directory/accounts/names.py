@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -30,6 +31,11 @@ def name_key(name: str | None) -> str:
 RESERVED_NAMES = frozenset({"ancien membre", "former member", "voormalig lid", "oud-lid"})
 
 
+# A deleted account's row keeps this name, so the unique key never blocks a deletion.
+DELETED_NAME = re.compile(r"deleted-\d+")
+
+
 def is_reserved_name(name: str) -> bool:
     """True for names that would pass for a deleted account (any case)."""
-    return name_key(name) in RESERVED_NAMES
+    key = name_key(name)
+    return key in RESERVED_NAMES or DELETED_NAME.fullmatch(key) is not None

@@ -30,11 +30,12 @@ from directory.accounts.forms import (
     PasswordChangeForm,
     ProfileForm,
 )
+from directory.accounts.links_views import MAIL_LIMIT, recipient_key
 from directory.accounts.throttle import login_throttle
 from directory.errors import DomainError, TooManyAttempts
 from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
-from directory.i18n import follow_member_language
+from directory.i18n import follow_member_language, forget_language
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -89,12 +90,16 @@ def profile():
         return _refused(error, form, "profile_form")
     db.session.commit()
     flash(_("Vos réglages sont enregistrés."), "success")
-    return follow_member_language(redirect(url_for("settings.index")), member)
+    response = redirect(url_for("settings.index"))
+    if member.language is None:  # "the browser's": the browser's wish counts again
+        forget_language(response)
+    return follow_member_language(response, member)
 
 
 @bp.route("/email", methods=["POST"])
 @login_required
-@limiter.limit(write_limit)
+@limiter.limit(MAIL_LIMIT)
+@limiter.limit(MAIL_LIMIT, key_func=recipient_key("new_email-email"))
 def email():
     """Ask to change the email: the new address must confirm it before it counts."""
     form = EmailChangeForm()
@@ -108,7 +113,7 @@ def email():
         return _refused(error, form, "email_form")
     db.session.rollback()  # nothing changed yet; end the read before mailing
     if change.token is None:
-        send_already_registered(change.email, None, _member().language)
+        send_already_registered(change.email, change.owner, None)
     else:
         send_confirmation(_member(), change.email)
     flash(

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from directory.accounts.emails import send_already_registered, send_confirmation
 from directory.accounts.forms import LoginForm, RegisterForm
+from directory.accounts.links_views import MAIL_LIMIT, recipient_key
 from directory.accounts.models import User
 from directory.accounts.redirects import safe_next
 from directory.accounts.services import authenticate, end_all_sessions, sign_up
@@ -36,6 +37,7 @@ bp = Blueprint("accounts", __name__)
 
 @bp.route("/register", methods=["GET", "POST"], endpoint="register")
 @limiter.limit(write_limit, methods=["POST"])
+@limiter.limit(MAIL_LIMIT, methods=["POST"], key_func=recipient_key("email"))
 def register_view():
     """Create an account and mail its confirmation link.
 
