@@ -14,19 +14,9 @@ from directory.accounts.models import User
 from directory.extensions import db
 from tests.conftest import PASSWORD, Browser, base_config, shop_input
 from tests.smtp import _free_port
+from tests.test_accounts import registration
 
 NEW_PASSWORD = "girafe orange dans la baignoire"
-
-
-def registration(**overrides) -> dict:
-    data = {
-        "email": "Claire@Example.org",
-        "display_name": "Claire",
-        "password": PASSWORD,
-        "confirm": PASSWORD,
-    }
-    data.update(overrides)
-    return data
 
 
 def user_by_email(app, email: str) -> User | None:

@@ -33,6 +33,20 @@ def member_row(app, user_id: int) -> User:
         return user
 
 
+def alice_posts_votes_and_tips(app, member, other_member) -> tuple[int, int]:
+    """``member`` posts a shop, and votes and leaves a tip on one of ``other_member``'s; the
+    ids of both shops."""
+    with app.app_context():
+        alice = db.session.get(User, member.id)
+        mine = create_shop(alice, shop_input(name="Fromagerie d'Alice"))
+        theirs = create_shop(db.session.get(User, other_member.id), shop_input(name="Chez Bruno"))
+        db.session.flush()
+        upvote(alice, theirs.id)
+        add_tip(alice, theirs.id, "Le comté de 24 mois")
+        db.session.commit()
+        return mine.id, theirs.id
+
+
 def test_settings_need_a_login(browser):
     response = browser.get("/settings")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -102,15 +116,7 @@ def test_changing_the_password_asks_the_current_one_and_ends_other_sessions(app,
 
 
 def test_download_my_data_gives_everything_about_the_member(app, member, other_member):
-    with app.app_context():
-        alice = db.session.get(User, member.id)
-        shop = create_shop(alice, shop_input(name="Fromagerie d'Alice"))
-        other = create_shop(db.session.get(User, other_member.id), shop_input(name="Chez Bruno"))
-        db.session.flush()
-        upvote(alice, other.id)
-        add_tip(alice, other.id, "Le comté de 24 mois")
-        db.session.commit()
-        shop_id, other_id = shop.id, other.id
+    shop_id, other_id = alice_posts_votes_and_tips(app, member, other_member)
     response = logged_in(app, member).get("/settings/export")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -125,15 +131,7 @@ def test_download_my_data_gives_everything_about_the_member(app, member, other_m
 
 
 def test_deleting_the_account_keeps_posts_as_a_former_member(app, member, other_member):
-    with app.app_context():
-        alice = db.session.get(User, member.id)
-        mine = create_shop(alice, shop_input(name="Fromagerie d'Alice"))
-        theirs = create_shop(db.session.get(User, other_member.id), shop_input(name="Chez Bruno"))
-        db.session.flush()
-        upvote(alice, theirs.id)
-        add_tip(alice, theirs.id, "Le comté de 24 mois")
-        db.session.commit()
-        mine_id, theirs_id = mine.id, theirs.id
+    mine_id, theirs_id = alice_posts_votes_and_tips(app, member, other_member)
     browser, elsewhere = logged_in(app, member), logged_in(app, member)
     refused = browser.post("/settings/delete", {"delete-current_password": PASSWORD})
     assert refused.status_code == 400  # the "I understand" box is required

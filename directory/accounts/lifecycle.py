@@ -49,11 +49,12 @@ def _account(user: User | None) -> User:
 
 def check_current_password(user: User, password: str, throttle: LoginThrottle | None) -> None:
     """Refuse a change unless ``password`` is the member's; failures count like logins."""
-    if throttle is not None and throttle.retry_after(user.email) is not None:
+    wait = throttle.retry_after(user.email) if throttle is not None else None
+    if wait is not None:
         raise TooManyAttempts(
             _("Trop de tentatives pour ce compte ; réessayez dans une minute."),
             field="current_password",
-            retry_after=throttle.retry_after(user.email) or 1,
+            retry_after=wait,
         )
     if not verify_password(user.password_hash, password or ""):
         if throttle is not None:
