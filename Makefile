@@ -37,7 +37,8 @@ lint: $(BIN)/activate
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict search_index
 	$(BIN)/mypy --check-untyped-defs --follow-imports=silent $(wildcard directory/*/services.py) \
-		directory/accounts/lifecycle.py
+		directory/accounts/lifecycle.py directory/moderation/actions.py directory/moderation/flags.py \
+		directory/moderation/queue.py directory/moderation/trust.py directory/shops/duplicates.py
 
 format: $(BIN)/activate
 	$(BIN)/ruff format .

@@ -17,6 +17,7 @@ from directory.extensions import babel, csrf, db, limiter, login_manager, migrat
 from directory.health.views import bp as health_bp
 from directory.i18n import keep_explicit_language, select_locale
 from directory.moderation.cli import init_moderation_cli
+from directory.moderation.flag_views import bp as flags_bp
 from directory.moderation.views import bp as moderation_bp
 from directory.pages.views import bp as pages_bp
 from directory.search.bridge import init_search_sync
@@ -34,6 +35,7 @@ BLUEPRINTS = (
     account_links_bp,
     settings_bp,
     moderation_bp,
+    flags_bp,
     shops_bp,
     votes_bp,
     tips_bp,

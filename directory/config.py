@@ -50,6 +50,15 @@ def _proxy_hops() -> int:
     return int(value)
 
 
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number (0 or more).")
+    return int(value)
+
+
 SEARCH_SYNC_MODES = ("request", "worker")
 
 
@@ -151,6 +160,9 @@ def load_config(overrides: dict | None = None) -> dict:
         **_mail_settings(production),
         # Unconfirmed members may browse and vote; posting waits for the link unless this is 0.
         "REQUIRE_EMAIL_CONFIRMATION": _flag("REQUIRE_EMAIL_CONFIRMATION", default=True),
+        # How many of a member's posts a moderator approves before theirs publish at once
+        # (0: every post publishes at once); see directory/moderation/trust.py.
+        "NEW_MEMBER_REVIEW_POSTS": _count("NEW_MEMBER_REVIEW_POSTS", 1),
         # How long a mailed link (confirmation, password reset) stays valid.
         "EMAIL_TOKEN_MAX_AGE": 2 * 24 * 3600,
     }

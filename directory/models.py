@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 from directory.accounts.models import Role, User
-from directory.moderation.models import ModerationEntry
+from directory.moderation.models import Flag, ModerationEntry
 from directory.places.models import Place
 from directory.search.models import SearchOutbox
 from directory.shops.models import Category, Shop, ShopStatus
@@ -10,6 +10,7 @@ from directory.votes.models import Vote
 
 __all__ = [
     "Category",
+    "Flag",
     "ModerationEntry",
     "Place",
     "Role",

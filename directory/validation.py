@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -9,6 +10,8 @@ from flask_babel import gettext as _
 from directory.errors import ValidationFailed
 
 MAX_URL_LENGTH = 300
+# What starts an HTML tag, comment or declaration: "<b", "</", "<!--", "<?"; "a < b" or "<3" pass.
+HTML_TAG = re.compile(r"<[A-Za-z/!?]")
 
 
 def clean_text(value: str | None, field: str, max_length: int, *, required: bool = False) -> str:
@@ -20,6 +23,13 @@ def clean_text(value: str | None, field: str, max_length: int, *, required: bool
         raise ValidationFailed(_("%(n)d caractères au maximum.", n=max_length), field=field)
     if required and not value:
         raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
+    return value
+
+
+def refuse_markup(value: str, field: str, message: str) -> str:
+    """Return ``value`` unless it holds an HTML tag; then refuse it with ``message``."""
+    if HTML_TAG.search(value):
+        raise ValidationFailed(message, field=field)
     return value
 
 

@@ -32,7 +32,7 @@ from tests.smtp import Mailbox, mail_config, server
 SEED_DIR = PROJECT_ROOT / "seed_data"
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 PASSWORD = "cornichon violet sur la lune"
-DATA_TABLES = ("moderation_log", "tips", "votes", "shops", "users", "search_outbox")
+DATA_TABLES = ("flags", "moderation_log", "tips", "votes", "shops", "users", "search_outbox")
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
@@ -171,12 +171,17 @@ def mailbox() -> Mailbox:
 
 @pytest.fixture
 def make_user(app):
-    """Factory: a committed user with ``PASSWORD`` and a confirmed email (``confirmed=False``
-    for one who has not followed the link yet)."""
+    """Factory: a committed user with ``PASSWORD``, a confirmed email (``confirmed=False`` for
+    one who has not followed the link yet) and one approved post, so their posts publish at
+    once (``trusted=False`` for a new member whose first post waits in the review queue)."""
     counter = iter(range(1, 10_000))
 
     def factory(
-        name: str | None = None, role: Role = Role.MEMBER, confirmed: bool = True, **kwargs
+        name: str | None = None,
+        role: Role = Role.MEMBER,
+        confirmed: bool = True,
+        trusted: bool = True,
+        **kwargs,
     ) -> User:
         n = next(counter)
         name = name or f"Membre {n}"
@@ -184,6 +189,7 @@ def make_user(app):
             user = register(f"user{n}@example.org", name, PASSWORD, time_cost=1, memory_cost=1024)
             user.role = role.value
             user.email_confirmed_at = utcnow() if confirmed else None
+            user.approved_posts = 1 if trusted else 0
             for key, value in kwargs.items():
                 setattr(user, key, value)
             db.session.commit()

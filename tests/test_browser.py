@@ -104,7 +104,11 @@ def log_in(page, live_url: str, email: str, password: str) -> None:
     assert "Vous êtes connecté" in page.inner_text("main")
 
 
-def test_new_member_registers_posts_votes_tips_and_finds_the_shop(live_url, page, mailbox):
+def test_new_member_registers_posts_votes_tips_and_finds_the_shop(
+    live_app, live_url, page, mailbox
+):
+    # A community where first posts publish at once; the review queue has its own journey.
+    live_app.config["NEW_MEMBER_REVIEW_POSTS"] = 0
     register_in(page, live_url, "nadia@example.org", "Nadia", "grenouille bleue au marché")
     follow_mailed_link(page, live_url, mailbox, "nadia@example.org", "Confirmer mon adresse")
     assert "adresse e-mail est confirmée" in page.inner_text(".flash")
@@ -247,3 +251,134 @@ def test_the_policy_check_sees_a_violation(live_url, watched_page):
     page.wait_for_function("() => true")
     assert page.evaluate("window.ran === undefined")
     assert csp_violations(page)
+
+
+@pytest.fixture
+def new_page():
+    """Factory: a fresh page in its own browser context, so each person has their own session."""
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def open_page(width: int = 390):
+            context = browser.new_context(viewport={"width": width, "height": 844}, locale="fr-BE")
+            return context.new_page()
+
+        yield open_page
+        browser.close()
+
+
+def make_member(app, email: str, name: str, **values):
+    """A confirmed account, committed, with ``values`` (role, approved_posts) set."""
+    with app.app_context():
+        user = register(email, name, PASSWORD, time_cost=1, memory_cost=1024)
+        user.email_confirmed_at = utcnow()
+        for key, value in values.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user.id
+
+
+def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, new_page, mailbox):
+    """Flag from one account, handle the queue from another, merge two real duplicates, ban a
+    spammer and read the public log in the three languages."""
+    from flask_babel import force_locale
+
+    from directory.accounts.models import User
+    from directory.moderation.models import ACTION_LABELS, Action
+
+    make_member(live_app, "alice@example.org", "Alice", approved_posts=1)
+    make_member(live_app, "spam@example.org", "Promo Pascher", approved_posts=1)
+    make_member(live_app, "zoe@example.org", "Zoé")
+    make_member(live_app, "bruno@example.org", "Bruno", approved_posts=1)
+    make_member(live_app, "modo@example.org", "Modo", role="moderator")
+    with live_app.app_context():
+        alice = db.session.scalar(db.select(User).where(User.display_name == "Alice"))
+        spammer = db.session.scalar(db.select(User).where(User.display_name == "Promo Pascher"))
+        kept = create_shop(
+            alice,
+            shop_input(
+                name="Les Péchés Mignons du Goethe",
+                address="Rue des Capucins 10",
+                category="boulangerie",
+            ),
+        )
+        spam = create_shop(spammer, shop_input(name="MEGA PROMO montres", category="bijouterie"))
+        db.session.commit()
+        kept_id, spam_id = kept.id, spam.id
+        reindex(live_app)
+
+    # A new member re-posts the same shop: she is shown the listing that already exists.
+    zoe = new_page()
+    log_in(zoe, live_url, "zoe@example.org", PASSWORD)
+    zoe.goto(live_url + "/shops/new")
+    zoe.fill("#name", "Les péchés mignons du Goethe")
+    zoe.select_option("#category_id", label="Boulangerie & pâtisserie")
+    zoe.fill("#address", "Rue des Capucins 10")
+    zoe.fill("#postcode", "6700")
+    zoe.fill("#town", "Arlon")
+    zoe.click("main button[type=submit]")
+    assert "Recommander celle-ci plutôt" in zoe.inner_text(".duplicates")
+    assert zoe.input_value("#name") == "Les péchés mignons du Goethe"
+    snapshot(zoe, "10-duplicate-warning")
+    zoe.check("#confirm_not_duplicate")
+    zoe.click("main button[type=submit]")
+    assert "un modérateur la relit" in zoe.inner_text(".flash")
+    assert "en attente de modération" in zoe.inner_text("main")
+    duplicate_url = zoe.url
+    duplicate_id = int(re.search(r"/shops/(\d+)", duplicate_url).group(1))
+
+    # Another member flags the spam.
+    bruno = new_page()
+    log_in(bruno, live_url, "bruno@example.org", PASSWORD)
+    bruno.goto(f"{live_url}/shops/{spam_id}")
+    bruno.click("text=Signaler un problème")
+    bruno.check("input[value=spam]")
+    bruno.fill("#note", "Publicité pour des montres, pas un commerce local.")
+    snapshot(bruno, "11-flag")
+    bruno.click("main button[type=submit]")
+    assert "la modération va examiner" in bruno.inner_text(".flash")
+
+    # The moderator's queue: the probable duplicate and the flagged spam.
+    modo = new_page(1280)
+    log_in(modo, live_url, "modo@example.org", PASSWORD)
+    modo.click("header a:has-text('Modération')")
+    queue = modo.inner_text(".review-queue")
+    assert "Doublon probable" in queue and "MEGA PROMO montres" in queue
+    snapshot(modo, "12-queue")
+    modo.click(f"a[href='/moderation/shops/{duplicate_id}']")
+    assert "Les Péchés Mignons du Goethe" in modo.inner_text(".side-by-side")
+    assert modo.input_value("#merge-into") == str(kept_id)
+    snapshot(modo, "13-side-by-side")
+    modo.click('button:has-text("Fusionner dans l\'adresse gardée")')
+    assert "Doublons fusionnés" in modo.inner_text(".flash")
+    zoe.goto(duplicate_url)
+    assert re.search(rf"/shops/{kept_id}-", zoe.url)  # the old URL leads to the kept shop
+
+    # The spam: a look at its author's record, then a ban.
+    modo.goto(f"{live_url}/moderation/shops/{spam_id}")
+    assert "0 retenus, 0 rejetés, 1 ouverts" in modo.inner_text(".flag")
+    modo.click("a:has-text('Promo Pascher')")
+    modo.fill("#ban-reason", "Publicité en série")
+    snapshot(modo, "14-member")
+    modo.click("button:has-text('Suspendre ou bannir')")
+    assert "Compte suspendu" in modo.inner_text(".flash")
+    modo.goto(f"{live_url}/moderation/shops/{spam_id}")
+    modo.fill("#hide-reason", "Publicité")
+    modo.click("button:has-text('Masquer')")
+    assert "Rien à examiner" in modo.inner_text("main")
+
+    # Everyone reads the public log, in the three languages.
+    visitor = new_page()
+    for lang in ("fr", "nl", "en"):
+        visitor.goto(f"{live_url}/moderation/log?lang={lang}")
+        text = visitor.inner_text("main")
+        for action in (Action.MERGE, Action.BAN, Action.HIDE):
+            with live_app.test_request_context():
+                with force_locale(lang):
+                    label = str(ACTION_LABELS[action])
+                with force_locale("fr"):
+                    french = str(ACTION_LABELS[action])
+            assert label in text, (lang, action)
+            assert (lang == "fr") == (label == french), label  # really translated
+        assert "Publicité en série" in text and "Les péchés mignons du Goethe" in text
+        snapshot(visitor, f"15-log-{lang}")

@@ -44,6 +44,7 @@ def site(sqlite_template, tmp_path_factory) -> Site:
     with app.app_context():
         author = register("hostile@example.org", "Hôte", PASSWORD, time_cost=1, memory_cost=1024)
         author.email_confirmed_at = utcnow()
+        author.approved_posts = 1  # a trusted member: the shop publishes at once
         shop = create_shop(author, shop_input())
         db.session.commit()
         shop_id, shop_url = shop.id, f"/shops/{shop.id}-{shop.slug}"

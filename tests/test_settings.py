@@ -117,7 +117,9 @@ def test_changing_the_password_asks_the_current_one_and_ends_other_sessions(app,
 
 def test_download_my_data_gives_everything_about_the_member(app, member, other_member):
     shop_id, other_id = alice_posts_votes_and_tips(app, member, other_member)
-    response = logged_in(app, member).get("/settings/export")
+    browser = logged_in(app, member)
+    browser.post(f"/shops/{other_id}/flag", {"reason": "wrong_info", "note": "Fermé le lundi"})
+    response = browser.get("/settings/export")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -127,6 +129,7 @@ def test_download_my_data_gives_everything_about_the_member(app, member, other_m
     assert [s["id"] for s in data["shops"]] == [shop_id]
     assert data["tips"][0]["body"] == "Le comté de 24 mois"
     assert [v["shop_id"] for v in data["votes"]] == [other_id]
+    assert [(f["shop_id"], f["note"]) for f in data["flags"]] == [(other_id, "Fermé le lundi")]
     assert "password" not in json.dumps(data)
 
 

@@ -28,7 +28,7 @@ from directory.accounts.throttle import LoginThrottle
 from directory.accounts.tokens import Purpose, fingerprint, make_token, read_token
 from directory.errors import Conflict, TooManyAttempts, ValidationFailed
 from directory.extensions import db
-from directory.moderation.models import ModerationEntry, TargetType
+from directory.moderation.models import Flag, ModerationEntry, TargetType
 from directory.shops.models import Shop
 from directory.timeutil import utcnow
 from directory.tips.models import Tip
@@ -297,6 +297,9 @@ def export_data(user: User | None) -> dict[str, Any]:
     votes = db.session.scalars(
         select(Vote).where(Vote.user_id == member.id).order_by(Vote.id)
     ).all()
+    flags = db.session.scalars(
+        select(Flag).where(Flag.reporter_id == member.id).order_by(Flag.id)
+    ).all()
     return {
         "account": {
             "id": member.id,
@@ -328,5 +331,16 @@ def export_data(user: User | None) -> dict[str, Any]:
             for tip in tips
         ],
         "votes": [{"shop_id": vote.shop_id, "created_at": _iso(vote.created_at)} for vote in votes],
+        "flags": [
+            {
+                "shop_id": flag.shop_id,
+                "tip_id": flag.tip_id,
+                "reason": flag.reason,
+                "note": flag.note,
+                "status": flag.status,
+                "created_at": _iso(flag.created_at),
+            }
+            for flag in flags
+        ],
         "exported_at": _iso(utcnow()),
     }

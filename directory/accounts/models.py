@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Index, String
+from sqlalchemy import Boolean, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from directory.accounts.names import name_key
@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(String(5), nullable=True)
     # Set when the member deleted their account; the row stays, anonymised, for foreign keys.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # How many of their posts a moderator approved: NEW_MEMBER_REVIEW_POSTS is counted on it.
+    approved_posts: Mapped[int] = mapped_column(Integer, default=0)
 
     @validates("display_name")
     def _keep_name_key(self, _key: str, display_name: str) -> str:

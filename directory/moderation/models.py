@@ -1,4 +1,5 @@
-"""The moderation log: every moderator action, public except its private note."""
+"""Flags waiting for moderators, and the log of what moderators did (public except its
+private notes)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,26 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.accounts.models import User
 from directory.extensions import db
+from directory.shops.models import Shop
 from directory.timeutil import utcnow
+from directory.tips.models import Tip
+
+FLAG_NOTE_MAX_LENGTH = 500
 
 
 class Action(enum.StrEnum):
@@ -20,12 +35,30 @@ class Action(enum.StrEnum):
     SET_ROLE = "set_role"
     BAN = "ban"
     SUSPEND = "suspend"
+    WARN = "warn"
+    APPROVE = "approve"
+    HIDE = "hide"
+    RESTORE = "restore"
+    CLOSE = "close"
+    MERGE = "merge"
+    EDIT = "edit"
+    DELETE_TIP = "delete_tip"
+    DISMISS = "dismiss"
 
 
 ACTION_LABELS = {
     Action.SET_ROLE: _l("Rôle changé"),
     Action.BAN: _l("Bannissement"),
     Action.SUSPEND: _l("Suspension"),
+    Action.WARN: _l("Avertissement"),
+    Action.APPROVE: _l("Approbation"),
+    Action.HIDE: _l("Masquage"),
+    Action.RESTORE: _l("Rétablissement"),
+    Action.CLOSE: _l("Fermeture confirmée"),
+    Action.MERGE: _l("Fusion de doublons"),
+    Action.EDIT: _l("Modification"),
+    Action.DELETE_TIP: _l("Conseil supprimé"),
+    Action.DISMISS: _l("Signalement rejeté"),
 }
 
 
@@ -63,3 +96,87 @@ class ModerationEntry(db.Model):
     private_note: Mapped[str] = mapped_column(Text, default="")
 
     moderator: Mapped[User | None] = relationship()
+
+
+class FlagReason(enum.StrEnum):
+    """Why a member flags an item (the Contract's ``reason`` values)."""
+
+    CLOSED = "closed"
+    WRONG_INFO = "wrong_info"
+    DUPLICATE = "duplicate"
+    SPAM = "spam"
+    OFFENSIVE = "offensive"
+    OTHER = "other"
+
+
+REASON_LABELS = {
+    FlagReason.CLOSED: _l("Fermé définitivement"),
+    FlagReason.WRONG_INFO: _l("Informations erronées"),
+    FlagReason.DUPLICATE: _l("Doublon d'une autre adresse"),
+    FlagReason.SPAM: _l("Spam ou publicité"),
+    FlagReason.OFFENSIVE: _l("Contenu choquant"),
+    FlagReason.OTHER: _l("Autre (précisez)"),
+}
+# A tip is never closed nor a duplicate.
+TIP_REASONS = (FlagReason.WRONG_INFO, FlagReason.SPAM, FlagReason.OFFENSIVE, FlagReason.OTHER)
+
+
+class FlagStatus(enum.StrEnum):
+    """Open until a moderator acts on the item (upheld) or dismisses the flag."""
+
+    OPEN = "open"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
+_OPEN = text("status = 'open'")
+
+
+class Flag(db.Model):
+    """One member's report on one shop or one tip; ``weight`` is fixed when it is made."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        CheckConstraint("(shop_id IS NULL) <> (tip_id IS NULL)", name="one_target"),
+        # One open flag per member per item: the database decides between parallel requests.
+        Index(
+            "uq_flags_open_shop",
+            "reporter_id",
+            "shop_id",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
+        Index(
+            "uq_flags_open_tip",
+            "reporter_id",
+            "tip_id",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
+        Index("ix_flags_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    tip_id: Mapped[int | None] = mapped_column(ForeignKey("tips.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="SET NULL"))
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    status: Mapped[str] = mapped_column(String(16), default=FlagStatus.OPEN.value)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
+    shop: Mapped[Shop | None] = relationship(foreign_keys=[shop_id])
+    tip: Mapped[Tip | None] = relationship()
+    duplicate_of: Mapped[Shop | None] = relationship(foreign_keys=[duplicate_of_id])
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in words, in the interface language."""
+        return str(REASON_LABELS.get(FlagReason(self.reason), self.reason))

@@ -21,8 +21,10 @@ from directory.errors import PermissionDenied, ValidationFailed
 from directory.extensions import db
 from directory.moderation.models import Action, ModerationEntry, TargetType
 from directory.moderation.permissions import require_admin, require_moderator
+from directory.moderation.trust import FlagHistory, flag_history
 from directory.shops.models import Shop, ShopStatus
 from directory.timeutil import utcnow
+from directory.tips.models import Tip
 from directory.validation import clean_text
 
 REASON_MAX_LENGTH = 500
@@ -53,7 +55,8 @@ def log_action(
     return entry
 
 
-def _reason(reason: str) -> str:
+def moderation_reason(reason: str | None) -> str:
+    """The reason every moderation action must give: required, one line or a few."""
     return clean_text(reason, "reason", REASON_MAX_LENGTH, required=True)
 
 
@@ -65,7 +68,7 @@ def set_role(actor: User | None, user: User, role: Role, reason: str) -> Moderat
             raise PermissionDenied(_("Demandez à un autre administrateur de changer votre rôle."))
     if not user.is_active and role != Role.MEMBER:
         raise ValidationFailed(_("Ce compte est suspendu ou supprimé."), field="email")
-    reason = _reason(reason)
+    reason = moderation_reason(reason)
     user.role = role.value
     return log_action(
         actor,
@@ -90,7 +93,7 @@ def ban_member(
             raise PermissionDenied(_("Seul un administrateur peut suspendre un modérateur."))
     if days is not None and not 1 <= days <= MAX_SUSPENSION_DAYS:
         raise ValidationFailed(_("Entre 1 et %(n)d jours.", n=MAX_SUSPENSION_DAYS), field="days")
-    reason = _reason(reason)
+    reason = moderation_reason(reason)
     user.is_banned = True
     user.banned_until = utcnow() + timedelta(days=days) if days else None
     user.session_token = new_session_token()
@@ -195,3 +198,33 @@ def moderation_log(filters: LogFilters, page: int, per_page: int) -> LogPage:
         .offset((page - 1) * per_page)
     ).all()
     return LogPage(entries=list(entries), page=page, per_page=per_page, total=total)
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """What a moderator reads before warning or banning a member."""
+
+    shops: list[Shop]
+    tips: int
+    flags: FlagHistory
+    actions: list[ModerationEntry]
+
+
+def member_record(user: User) -> MemberRecord:
+    """``user``'s posts (every state), tip count, flag record and the actions taken on them."""
+    shops = db.session.scalars(
+        select(Shop).where(Shop.author_id == user.id).order_by(Shop.created_at.desc()).limit(50)
+    ).all()
+    tips = db.session.scalar(select(func.count()).where(Tip.author_id == user.id)) or 0
+    actions = db.session.scalars(
+        select(ModerationEntry)
+        .where(
+            ModerationEntry.target_type == TargetType.USER.value,
+            ModerationEntry.target_id == user.id,
+        )
+        .order_by(ModerationEntry.at.desc())
+        .limit(50)
+    ).all()
+    return MemberRecord(
+        shops=list(shops), tips=tips, flags=flag_history([user.id])[user.id], actions=list(actions)
+    )

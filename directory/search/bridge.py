@@ -1,11 +1,13 @@
 """The one bridge between the database (the truth) and the Whoosh index.
 
-Changes that affect search write a ``search_outbox`` row in the same transaction: ORM changes
-to a ``Shop`` through the ``after_flush`` hook below, SQL-level changes (vote counts) through
-``mark_for_reindex``. ``drain`` applies the outbox to the index and deletes the rows it applied,
-so a failing index never fails the user's request and never loses an update: the rows stay and
-a later drain (or a crash replay) applies them again, harmlessly. Drains are serialised (see
-``_lock_outbox``) so an old version can never overwrite a newer one.
+Changes that affect search write a ``search_outbox`` row in the same transaction, and only the
+``after_flush`` hook below writes them: for a ``Shop`` created, changed or deleted, and for every
+shop of a ``Category`` whose names change. No feature queues shops by hand (a test keeps it so);
+the price is that a change to an indexed column must go through the ORM, since a bulk SQL
+``UPDATE`` never reaches the hook. ``drain`` applies the outbox to the index and deletes the rows
+it applied, so a failing index never fails the user's request and never loses an update: the
+rows stay and a later drain (or a crash replay) applies them again, harmlessly. Drains are
+serialised (see ``_lock_outbox``) so an old version can never overwrite a newer one.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import delete, event, func, insert, select, text
+from sqlalchemy import Connection, delete, event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from directory.database import reading, writing
 from directory.extensions import db
 from directory.search.models import SearchOutbox
-from directory.shops.models import SERVICE_FIELDS, Shop, ShopStatus
+from directory.shops.models import SERVICE_FIELDS, Category, Shop, ShopStatus
 from search_index import (
     IndexMissingError,
     IndexUnavailableError,
@@ -63,11 +65,20 @@ def to_document(shop: Shop) -> ShopDocument:
     return ShopDocument(**fields, version=digest.hexdigest()[:16])
 
 
-def mark_for_reindex(shop_ids: Iterable[int]) -> None:
-    """Queue shops for the indexer, inside the caller's transaction."""
+# Columns no search document reads: a flush that changes only these leaves the index alone
+# (a vote's second flush writes just the hot score and must not queue the shop twice).
+_UNINDEXED: dict[type, frozenset[str]] = {
+    Shop: frozenset({"hot_score"}),
+    Category: frozenset({"position"}),
+}
+_CHANGED = "search_changed"  # session.info key: what _before_flush saw for _after_flush
+
+
+def _queue(connection: Connection, shop_ids: Iterable[int]) -> None:
+    """Write one outbox row per shop, inside the transaction of ``connection``."""
     rows = [{"shop_id": shop_id} for shop_id in set(shop_ids)]
     if rows:
-        db.session.execute(insert(SearchOutbox), rows)
+        connection.execute(insert(SearchOutbox), rows)
         _note_pending()
 
 
@@ -76,18 +87,41 @@ def _note_pending() -> None:
         g.search_outbox_pending = True
 
 
+def _changes_a_document(obj: object) -> bool:
+    """True when this flush changes an attribute of ``obj`` that a search document may read."""
+    ignored = _UNINDEXED.get(type(obj), frozenset())
+    return any(attr.history.has_changes() for attr in inspect(obj).attrs if attr.key not in ignored)
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    """Note the changed shops and categories while their attribute history is intact.
+
+    By ``after_flush`` it is not: the flush expires an attribute set to a SQL expression (a
+    vote's ``vote_count + 1``) as soon as its UPDATE runs.
+    """
+    session.info[_CHANGED] = [
+        obj
+        for obj in session.dirty
+        if isinstance(obj, Shop | Category) and _changes_a_document(obj)
+    ]
+
+
 def _after_flush(session: Session, _context) -> None:
-    """Write an outbox row for every shop this flush created, changed or deleted."""
+    """Queue every shop whose document this flush may change: its own row or its category's."""
+    changed = session.info.pop(_CHANGED, [])
     shop_ids = {
         obj.id
-        for obj in (*session.new, *session.dirty, *session.deleted)
+        for obj in (*session.new, *session.deleted, *changed)
         if isinstance(obj, Shop) and obj.id is not None
     }
-    if shop_ids:
-        # session.add() is not allowed during a flush; a Core insert on its connection is.
-        session.connection().execute(
-            insert(SearchOutbox), [{"shop_id": shop_id} for shop_id in shop_ids]
-        )
+    renamed = [obj.id for obj in changed if isinstance(obj, Category)]
+    # session.add() is not allowed during a flush; Core statements on its connection are.
+    connection = session.connection()
+    _queue(connection, shop_ids)
+    if renamed:
+        # Category names are searchable words of every shop in them.
+        in_renamed = select(Shop.id).where(Shop.category_id.in_(renamed))
+        connection.execute(insert(SearchOutbox).from_select(["shop_id"], in_renamed))
         _note_pending()
 
 
@@ -271,7 +305,7 @@ def reindex(app: Flask, progress: Callable[[int], None] | None = None) -> int:
     # An indexer that drained while we built wrote to the old generation: queue again whatever
     # the new one does not match, so nothing is lost to the swap.
     drift = check_drift(index)
-    mark_for_reindex([*drift.missing, *drift.stale, *drift.extra])
+    _queue(db.session.connection(), [*drift.missing, *drift.stale, *drift.extra])
     db.session.commit()
     return index.doc_count()
 
@@ -302,8 +336,9 @@ def check_drift(index: SearchIndex) -> Drift:
 
 
 def init_search_sync(app: Flask) -> None:
-    """Install the outbox hook; in ``request`` mode, drain after each writing request."""
+    """Install the outbox hooks; in ``request`` mode, drain after each writing request."""
     if not getattr(init_search_sync, "_hooked", False):
+        event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
         init_search_sync._hooked = True  # type: ignore[attr-defined]
 

@@ -8,15 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from directory.extensions import db
-from directory.search.bridge import mark_for_reindex
-from directory.shops.models import Category, Shop
+from directory.shops.models import Category
 
 
 def load_categories(seed_dir: Path) -> int:
     """Create or update every category by slug; return how many rows changed."""
     existing = {c.slug: c for c in db.session.scalars(select(Category))}
     changed = 0
-    renamed: list[int] = []
     with (seed_dir / "categories.csv").open(encoding="utf-8", newline="") as handle:
         for position, row in enumerate(csv.DictReader(handle)):
             values = {
@@ -33,9 +31,5 @@ def load_categories(seed_dir: Path) -> int:
                 for key, value in values.items():
                     setattr(category, key, value)
                 changed += 1
-                renamed.append(category.id)
     db.session.flush()
-    if renamed:
-        # Category names are searchable words of every shop in them.
-        mark_for_reindex(db.session.scalars(select(Shop.id).where(Shop.category_id.in_(renamed))))
     return changed

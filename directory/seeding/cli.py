@@ -25,10 +25,14 @@ DEMO_SHOPS = SEED_DIR / "be_gaume_arlon_osm.csv"
 CATEGORY_MAP = SEED_DIR / "osm_categories.csv"
 
 
-def _import(path: Path, *, is_demo: bool) -> None:
+def _import(path: Path, *, is_demo: bool, allow_duplicates: bool = False) -> None:
     with click.progressbar(length=_count_rows(path), label=f"Importing {path.name}") as bar:
         report = import_shops(
-            path, load_category_map(CATEGORY_MAP), progress=bar.update, is_demo=is_demo
+            path,
+            load_category_map(CATEGORY_MAP),
+            progress=bar.update,
+            is_demo=is_demo,
+            allow_duplicates=allow_duplicates,
         )
     db.session.commit()
     for line in summarise(report):
@@ -93,10 +97,15 @@ def seed_command(if_empty: bool) -> None:
 @click.command("import-shops")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_shops_command(file: Path) -> None:
+@click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="Also import new rows that look like a shop already listed (skipped by default).",
+)
+def import_shops_command(file: Path, allow_duplicates: bool) -> None:
     """Import shops from FILE (name,category,address,postcode,town,lat,lon,website,source_tag)."""
     try:
-        _import(file, is_demo=False)
+        _import(file, is_demo=False, allow_duplicates=allow_duplicates)
     except ImportFileError as error:
         raise click.ClickException(f"{file}: {error}") from None
     _sync_search()

@@ -3,6 +3,8 @@
 Columns: ``name,category,address,postcode,town,lat,lon,website,source_tag``. Rows are keyed
 on tag, name, postcode and position (to about 10 m, so a chain's shops stay apart): importing
 the same file again updates instead of duplicating; a shop moved in the source comes in anew.
+A new row that is a likely duplicate of a listed shop (``directory.shops.duplicates``) is
+skipped, unless the import is asked to keep such rows.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from sqlalchemy import select
 from directory.errors import DomainError, ValidationFailed
 from directory.extensions import db
 from directory.places.gazetteer import geocode, places_for_postcode
+from directory.shops.duplicates import likely_duplicates
 from directory.shops.models import Category, Shop, ShopStatus
 from directory.shops.ranking import hot_score
 from directory.shops.services import town_slug
 from directory.text import slugify
 from directory.timeutil import utcnow
-from directory.validation import clean_text, clean_url
+from directory.validation import clean_text, clean_url, refuse_markup
 
 COLUMNS = ("name", "category", "address", "postcode", "town", "lat", "lon", "website", "source_tag")
 TAKEAWAY_TAGS = frozenset({"amenity=fast_food", "amenity=ice_cream"})
@@ -44,6 +47,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    # How many of the skipped rows were likely duplicates of a listed shop.
+    duplicates: int = 0
 
     @property
     def total(self) -> int:
@@ -78,7 +83,9 @@ def _row_values(row: dict[str, str], categories: dict[str, int], tag_map: dict[s
     slug = tag_map.get(tag) or tag_map.get(f"shop={row.get('category', '').strip()}")
     if not slug or slug not in categories:
         raise DomainError(f"category not in the directory: {tag or row.get('category')!r}")
-    name = clean_text(row.get("name"), "name", 120, required=True)
+    name = refuse_markup(
+        clean_text(row.get("name"), "name", 120, required=True), "name", "contains HTML tags"
+    )
     try:
         lat, lon = float(row["lat"]), float(row["lon"])
     except (TypeError, ValueError):
@@ -91,7 +98,9 @@ def _row_values(row: dict[str, str], categories: dict[str, int], tag_map: dict[s
         "name": name,
         "slug": slugify(name),
         "category_id": categories[slug],
-        "address": clean_text(row.get("address"), "address", 200),
+        "address": refuse_markup(
+            clean_text(row.get("address"), "address", 200), "address", "contains HTML tags"
+        ),
         "postcode": postcode,
         "town": town,
         "town_slug": town_slug(town, country),
@@ -137,22 +146,28 @@ def import_shops(
     *,
     progress: Callable[[int], None] | None = None,
     is_demo: bool = False,
+    allow_duplicates: bool = False,
 ) -> ImportReport:
-    """Create or update a shop per valid row of ``path``; the caller commits."""
+    """Create or update a shop per valid row of ``path``; the caller commits.
+
+    ``allow_duplicates`` keeps new rows that look like a shop already listed.
+    """
     rows = read_rows(path)
     categories = dict(db.session.execute(select(Category.slug, Category.id)).all())
     report = ImportReport()
     for line, raw in enumerate(rows, start=2):
         # A short row leaves None in the missing columns, a long one a list under None.
         row = {key: (value if isinstance(value, str) else "") for key, value in raw.items() if key}
-        _import_row(line, row, categories, tag_map, report, is_demo)
+        _import_row(line, row, categories, tag_map, report, is_demo, allow_duplicates)
         if progress:
             progress(1)
     db.session.flush()
     return report
 
 
-def _import_row(line, row, categories, tag_map, report: ImportReport, is_demo: bool) -> None:
+def _import_row(
+    line, row, categories, tag_map, report: ImportReport, is_demo: bool, allow_duplicates: bool
+) -> None:
     try:
         values = _row_values(row, categories, tag_map)
     except DomainError as error:
@@ -165,6 +180,8 @@ def _import_row(line, row, categories, tag_map, report: ImportReport, is_demo: b
         f"{values['lat']:.4f},{values['lon']:.4f}"
     )[:200]
     shop = db.session.scalar(select(Shop).where(Shop.source_key == key))
+    if shop is None and not allow_duplicates and _skip_duplicate(line, values, report):
+        return
     if shop is None:
         now = utcnow()
         db.session.add(
@@ -188,11 +205,33 @@ def _import_row(line, row, categories, tag_map, report: ImportReport, is_demo: b
         report.unchanged += 1
 
 
+def _skip_duplicate(line: int, values: dict, report: ImportReport) -> bool:
+    """Skip a new row that looks like a listed shop, naming it in the report."""
+    matches = likely_duplicates(
+        name=values["name"],
+        town_slug=values["town_slug"],
+        lat=values["lat"],
+        lon=values["lon"],
+        website=values["website"],
+        exact_position=True,
+        limit=1,
+    )
+    if not matches:
+        return False
+    match = matches[0]
+    report.skipped.append(
+        (line, f"likely duplicate of shop {match.id} {match.name!r} in {match.town}")
+    )
+    report.duplicates += 1
+    return True
+
+
 def summarise(report: ImportReport) -> Iterable[str]:
     """Human-readable lines describing ``report``."""
     yield (
         f"{report.total} rows: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped"
+        f" ({report.duplicates} likely duplicates)"
     )
     for line, reason in report.skipped:
         yield f"  line {line}: skipped, {reason}"

@@ -38,6 +38,8 @@ class ShopForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=MAX_DELIVERY_RADIUS_KM)],
     )
     eshop = BooleanField(_l("E-shop"))
+    # Shown with the likely duplicates only; ticked, the shop is saved anyway.
+    confirm_not_duplicate = BooleanField(_l("C'est bien un autre commerce"))
 
     def to_input(self) -> ShopInput:
         """The submitted values as a service input."""

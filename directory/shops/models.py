@@ -32,6 +32,8 @@ class ShopStatus(enum.StrEnum):
     PENDING = "pending"
     HIDDEN = "hidden"
     MERGED = "merged"
+    # Closed for good, as confirmed by a moderator: the page stays, as history; lists drop it.
+    CLOSED = "closed"
 
 
 SERVICE_FIELDS = ("takeaway", "click_collect", "delivery", "eshop")
@@ -40,6 +42,7 @@ STATUS_LABELS = {
     ShopStatus.PENDING.value: _l("en attente de modération"),
     ShopStatus.HIDDEN.value: _l("masquée par la modération"),
     ShopStatus.MERGED.value: _l("fusionnée avec une autre adresse"),
+    ShopStatus.CLOSED.value: _l("fermée définitivement"),
 }
 
 
@@ -106,6 +109,8 @@ class Shop(db.Model):
     eshop: Mapped[bool] = mapped_column(Boolean, default=False)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=ShopStatus.VISIBLE.value)
+    # The shop this duplicate was merged into (status ``merged``): its old URL redirects there.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     vote_count: Mapped[int] = mapped_column(Integer, default=0)
     hot_score: Mapped[float] = mapped_column(Float, default=0.0)
     # Where an imported row came from, so importing the same file twice adds nothing.

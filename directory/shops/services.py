@@ -13,12 +13,16 @@ from directory.accounts.models import User
 from directory.accounts.permissions import require_confirmed_member
 from directory.errors import NotFound, PermissionDenied, ValidationFailed
 from directory.extensions import db
+from directory.moderation.models import Action, TargetType
+from directory.moderation.services import log_action
+from directory.moderation.trust import needs_review
 from directory.places.gazetteer import geocode
+from directory.shops.duplicates import refuse_likely_duplicate
 from directory.shops.models import Category, Shop, ShopStatus
 from directory.shops.ranking import hot_score
 from directory.text import slugify
 from directory.timeutil import utcnow
-from directory.validation import clean_text, clean_url
+from directory.validation import clean_text, clean_url, refuse_markup
 
 MAX_DELIVERY_RADIUS_KM = 200
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ./()-]{6,30}$")
@@ -43,17 +47,30 @@ class ShopInput:
     delivery: bool = False
     delivery_radius_km: int | None = None
     eshop: bool = False
+    # The member has seen the likely duplicates and says this is another shop.
+    confirm_not_duplicate: bool = False
 
 
-def _checked_fields(data: ShopInput) -> dict:
-    """Validate ``data`` and return the column values; geocodes the town offline."""
+def _checked_fields(data: ShopInput, editing: Shop | None = None) -> dict:
+    """Validate ``data`` and return the column values; geocodes the town offline.
+
+    Last, refuses a likely duplicate of another listed shop unless the member confirmed it.
+    """
     category = db.session.get(Category, data.category_id) if data.category_id else None
     if category is None:
         raise ValidationFailed(_("Choisissez une catégorie de la liste."), field="category_id")
     fields: dict[str, Any] = {
-        "name": clean_text(data.name, "name", 120, required=True),
+        "name": refuse_markup(
+            clean_text(data.name, "name", 120, required=True),
+            "name",
+            _("Le nom ne peut pas contenir de balises HTML."),
+        ),
         "category_id": category.id,
-        "address": clean_text(data.address, "address", 200),
+        "address": refuse_markup(
+            clean_text(data.address, "address", 200),
+            "address",
+            _("L'adresse ne peut pas contenir de balises HTML."),
+        ),
         "website": clean_url(data.website, "website"),
         "eshop_url": clean_url(data.eshop_url, "eshop_url"),
         "description": clean_text(data.description, "description", 1000),
@@ -74,6 +91,7 @@ def _checked_fields(data: ShopInput) -> dict:
         )
     fields["delivery_radius_km"] = radius if data.delivery else None
     town = clean_text(data.town, "town", 120, required=True)
+    refuse_markup(town, "town", _("La localité ne peut pas contenir de balises HTML."))
     postcode = clean_text(data.postcode, "postcode", 10, required=True)
     place = geocode(data.country, postcode, town)
     fields.update(
@@ -85,6 +103,7 @@ def _checked_fields(data: ShopInput) -> dict:
         lon=place.lon,
         slug=slugify(fields["name"]),
     )
+    refuse_likely_duplicate(fields, confirmed=data.confirm_not_duplicate, editing=editing)
     return fields
 
 
@@ -101,20 +120,35 @@ def create_shop(author: User | None, data: ShopInput) -> Shop:
         author=author, created_at=now, updated_at=now, vote_count=0, **_checked_fields(data)
     )
     shop.hot_score = hot_score(0, now)
+    if needs_review(author):
+        shop.status = ShopStatus.PENDING.value
     db.session.add(shop)
     db.session.flush()
     return shop
 
 
 def can_see(user: User | None, shop: Shop) -> bool:
-    """Visible shops are everyone's; the others (pending, hidden, merged) only moderators'.
+    """Visible and closed shops are everyone's (a closed shop's page stays, as history); a post
+    waiting for review is its author's too; the others (hidden, merged) only moderators'.
 
     Everything else answers as if the shop did not exist, so a route never tells a member
     that a moderated shop is there.
     """
-    if shop.is_visible:
+    if shop.status in (ShopStatus.VISIBLE.value, ShopStatus.CLOSED.value):
         return True
-    return bool(user is not None and user.is_authenticated and user.is_moderator)
+    if user is None or not user.is_authenticated:
+        return False
+    if shop.status == ShopStatus.PENDING.value and shop.author_id == user.id:
+        return True
+    return user.is_moderator
+
+
+def merged_into(shop_id: int) -> Shop | None:
+    """The shop a merged duplicate now lives in (its old URL redirects there), else None."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or shop.status != ShopStatus.MERGED.value or shop.merged_into_id is None:
+        return None
+    return db.session.get(Shop, shop.merged_into_id)
 
 
 def get_shop_for(user: User | None, shop_id: int) -> Shop:
@@ -123,6 +157,17 @@ def get_shop_for(user: User | None, shop_id: int) -> Shop:
     if shop is None or not can_see(user, shop):
         raise NotFound(_("Cette adresse n'existe pas ou n'est plus visible."))
     return shop
+
+
+def lock_shop(shop_id: int) -> Shop | None:
+    """The shop, its row locked until commit, or None: changes to one shop take turns.
+
+    ``populate_existing`` reloads a copy already in the session, so the caller checks the state
+    the lock protects. SQLite has no ``FOR UPDATE``: its ``BEGIN IMMEDIATE`` transaction already
+    holds the database's write lock, so SQLAlchemy leaves the clause out there.
+    """
+    # ``of=Shop``: PostgreSQL refuses FOR UPDATE on the outer-joined category it eager-loads.
+    return db.session.get(Shop, shop_id, with_for_update={"of": Shop}, populate_existing=True)
 
 
 def can_edit(user: User | None, shop: Shop) -> bool:
@@ -138,10 +183,23 @@ def update_shop(actor: User, shop: Shop, data: ShopInput) -> Shop:
         raise NotFound(_("Cette adresse n'existe pas ou n'est plus visible."))
     if not can_edit(actor, shop):
         raise PermissionDenied(_("Seul l'auteur peut modifier cette adresse."))
-    for key, value in _checked_fields(data).items():
-        setattr(shop, key, value)
+    changed = []
+    for key, value in _checked_fields(data, editing=shop).items():
+        if getattr(shop, key) != value:
+            changed.append(key)
+            setattr(shop, key, value)
     shop.updated_at = utcnow()
     db.session.flush()
+    if changed and actor.id != shop.author_id:
+        # A moderator corrected someone else's post: the public log says which fields.
+        log_action(
+            actor,
+            Action.EDIT,
+            TargetType.SHOP,
+            shop.id,
+            shop.name,
+            _("Champs corrigés : %(fields)s", fields=", ".join(sorted(changed))),
+        )
     return shop
 
 
@@ -166,3 +224,23 @@ def visible_shops(sort: str = "hot") -> Select:
 def categories() -> list[Category]:
     """Every category, in display order."""
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.slug)))
+
+
+def can_delete_shop(user: User | None, shop: Shop) -> bool:
+    """Only the author, while not banned: moderators hide a shop rather than delete it."""
+    if user is None or not user.is_authenticated or user.is_banned_now:
+        return False
+    return shop.author_id is not None and shop.author_id == user.id
+
+
+def delete_shop(actor: User | None, shop: Shop) -> None:
+    """Delete the author's shop; the database deletes its votes and tips with it.
+
+    The search hook sees the deleted row and queues its removal from the index.
+    """
+    if not can_see(actor, shop):
+        raise NotFound(_("Cette adresse n'existe pas ou n'est plus visible."))
+    if not can_delete_shop(actor, shop):
+        raise PermissionDenied(_("Seul l'auteur peut supprimer cette adresse."))
+    db.session.delete(shop)
+    db.session.flush()

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -12,14 +21,19 @@ from directory.errors import DomainError
 from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
 from directory.pagination import choice_arg, page_arg
+from directory.shops.duplicates import PossibleDuplicate
 from directory.shops.forms import ShopForm
 from directory.shops.models import Category, Shop
 from directory.shops.ranking import SORTS
 from directory.shops.services import (
+    can_delete_shop,
     can_edit,
+    can_see,
     categories,
     create_shop,
+    delete_shop,
     get_shop_for,
+    merged_into,
     update_shop,
     visible_shops,
 )
@@ -87,7 +101,13 @@ def town(slug: str):
 @bp.route("/shops/<int:shop_id>")
 @bp.route("/shops/<int:shop_id>-<slug>")
 def detail(shop_id: int, slug: str | None = None):
-    """One shop, its services, votes and tips; moderators also see the ones not visible."""
+    """One shop, its services, votes and tips; moderators also see the ones not visible.
+
+    A merged duplicate's URL answers 301 to the shop it was merged into, for everyone.
+    """
+    kept = merged_into(shop_id)
+    if kept is not None:
+        return redirect(url_for("shops.detail", shop_id=kept.id, slug=kept.slug), 301)
     try:
         shop = get_shop_for(current_user, shop_id)
     except DomainError:
@@ -109,6 +129,23 @@ def render_shop_page(shop: Shop, tip_form: TipForm) -> str:
     )
 
 
+def render_form(form: ShopForm, shop: Shop | None, duplicate: PossibleDuplicate | None) -> str:
+    """The posting or editing form, with the likely duplicates the service found, if any.
+
+    A match the member may not open (another member's post waiting for approval) is counted,
+    not named.
+    """
+    matches = duplicate.matches if duplicate else []
+    shown = [match for match in matches if can_see(current_user, match)]
+    return render_template(
+        "shops/form.html",
+        form=form,
+        shop=shop,
+        duplicates=shown,
+        unseen_duplicates=len(matches) - len(shown),
+    )
+
+
 @bp.route("/shops/new", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
@@ -116,18 +153,31 @@ def new():
     """Post a new shop recommendation."""
     form = ShopForm()
     _category_choices(form)
+    duplicate: PossibleDuplicate | None = None
     if form.validate_on_submit():
         try:
             shop = create_shop(current_user._get_current_object(), form.to_input())
+        except PossibleDuplicate as error:
+            db.session.rollback()
+            duplicate = error
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("Merci ! Votre bonne adresse est publiée."), "success")
+            if shop.is_visible:
+                flash(_("Merci ! Votre bonne adresse est publiée."), "success")
+            else:
+                flash(
+                    _(
+                        "Merci ! Comme c'est l'une de vos premières adresses, un modérateur "
+                        "la relit avant publication. Vous la voyez ici en attendant."
+                    ),
+                    "success",
+                )
             return redirect(url_for("shops.detail", shop_id=shop.id, slug=shop.slug))
     status = 400 if form.errors else 200
-    return render_template("shops/form.html", form=form, shop=None), status
+    return render_form(form, None, duplicate), status
 
 
 @bp.route("/shops/<int:shop_id>/edit", methods=["GET", "POST"])
@@ -143,9 +193,13 @@ def edit(shop_id: int):
         abort(403)
     form = ShopForm(obj=shop)
     _category_choices(form)
+    duplicate: PossibleDuplicate | None = None
     if form.validate_on_submit():
         try:
             update_shop(current_user._get_current_object(), shop, form.to_input())
+        except PossibleDuplicate as error:
+            db.session.rollback()
+            duplicate = error
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -154,4 +208,32 @@ def edit(shop_id: int):
             flash(_("Adresse mise à jour."), "success")
             return redirect(url_for("shops.detail", shop_id=shop.id, slug=shop.slug))
     status = 400 if form.errors else 200
-    return render_template("shops/form.html", form=form, shop=shop), status
+    return render_form(form, shop, duplicate), status
+
+
+# The shop page asks whether to offer its author "Supprimer cette adresse".
+bp.add_app_template_global(can_delete_shop)
+
+
+@bp.route("/shops/<int:shop_id>/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit(write_limit, methods=["POST"])
+def delete(shop_id: int):
+    """Delete a shop, its author only: GET asks to confirm (no script needed), POST deletes."""
+    try:
+        shop = get_shop_for(current_user, shop_id)
+    except DomainError:
+        abort(404)
+    if not can_delete_shop(current_user, shop):
+        abort(403)
+    if request.method == "GET":
+        return render_template("shops/delete.html", shop=shop, tip_count=len(visible_tips(shop.id)))
+    name = shop.name
+    try:
+        delete_shop(current_user._get_current_object(), shop)
+    except DomainError as error:
+        db.session.rollback()
+        abort(error.status_code)
+    db.session.commit()
+    flash(_("« %(name)s » a été supprimée.", name=name), "success")
+    return redirect(url_for("accounts.profile", user_id=current_user.id))

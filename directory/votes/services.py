@@ -3,45 +3,35 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from directory.accounts.models import User
 from directory.accounts.permissions import require_member
 from directory.errors import Conflict, NotFound, PermissionDenied
 from directory.extensions import db
-from directory.search.bridge import mark_for_reindex
 from directory.shops.models import Shop
 from directory.shops.ranking import hot_score
-from directory.shops.services import get_visible_shop
+from directory.shops.services import get_visible_shop, lock_shop
 from directory.votes.models import Vote
 
 
 def change_vote_count(shop_id: int, delta: int) -> int:
-    """Change the count in SQL (never read-modify-write in Python) and refresh the hot score.
+    """Add ``delta`` to the shop's count and refresh its hot score; return the new count.
 
-    The UPDATE locks the row until commit (PostgreSQL) or holds the write lock (SQLite), so the
-    count read back and the hot score computed from it cannot be overtaken by another vote.
+    The count changes in one ``UPDATE ... SET vote_count = vote_count + delta`` (never a
+    read-modify-write in Python), and the row lock holds until commit, so the count read back
+    and the hot score computed from it cannot be overtaken by another vote. Going through the
+    ORM lets the search bridge's flush hook queue the shop.
     """
-    db.session.execute(
-        update(Shop)
-        .where(Shop.id == shop_id)
-        .values(vote_count=Shop.vote_count + delta)
-        .execution_options(synchronize_session=False)
-    )
-    count, created_at = db.session.execute(
-        select(Shop.vote_count, Shop.created_at).where(Shop.id == shop_id)
-    ).one()
-    db.session.execute(
-        update(Shop)
-        .where(Shop.id == shop_id)
-        .values(hot_score=hot_score(count, created_at))
-        .execution_options(synchronize_session=False)
-    )
-    shop = db.session.get(Shop, shop_id)
-    if shop is not None:
-        db.session.expire(shop, ["vote_count", "hot_score"])
-    mark_for_reindex([shop_id])  # SQL updates bypass the ORM's flush hook
+    shop = lock_shop(shop_id)
+    if shop is None:
+        raise NotFound(_("Cette adresse n'existe pas ou n'est plus visible."))
+    shop.vote_count = Shop.vote_count + delta
+    db.session.flush()
+    count = shop.vote_count  # expired by the flush: read back from the row
+    shop.hot_score = hot_score(count, shop.created_at)
+    db.session.flush()
     return count
 
 
@@ -62,6 +52,9 @@ def upvote(user: User | None, shop_id: int) -> int:
     ``Conflict`` and the count is untouched.
     """
     member = require_member(user, _("Connectez-vous pour voter."))
+    # Lock before the visibility check: a merge or hide holding the row finishes first, and the
+    # vote then sees the shop gone.
+    lock_shop(shop_id)
     shop = get_visible_shop(shop_id)
     if shop.author_id == member.id:
         raise PermissionDenied(_("Vous ne pouvez pas voter pour votre propre adresse."))
@@ -80,7 +73,9 @@ def withdraw_vote(user: User | None, shop_id: int) -> int:
     visible, too.
     """
     member = require_member(user, _("Connectez-vous pour voter."))
-    shop = db.session.get(Shop, shop_id)
+    # The shop's row first, as in upvote: one lock order, so a merge moving votes never
+    # deadlocks with a withdrawal.
+    shop = lock_shop(shop_id)
     if shop is None:
         raise NotFound(_("Cette adresse n'existe pas ou n'est plus visible."))
     deleted = db.session.execute(

@@ -1,0 +1,233 @@
+"""What moderators do to shops, tips, flags and members from the review queue.
+
+Every operation checks the actor with ``require_moderator``, locks the rows it changes (so two
+moderators acting at once, or a merge while members vote, run one after the other), refuses a
+change the current state no longer allows with ``Conflict``, and writes its log entry in the
+same transaction. The caller commits. The search bridge sees every status change through its
+flush hook.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+
+from directory.accounts.models import User
+from directory.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from directory.extensions import db
+from directory.moderation.flags import parse_shop_reference
+from directory.moderation.models import (
+    Action,
+    Flag,
+    FlagStatus,
+    ModerationEntry,
+    TargetType,
+)
+from directory.moderation.permissions import require_moderator
+from directory.moderation.services import log_action, moderation_reason
+from directory.shops.models import Shop, ShopStatus
+from directory.shops.ranking import hot_score
+from directory.shops.services import lock_shop
+from directory.timeutil import utcnow
+from directory.tips.models import Tip
+from directory.votes.models import Vote
+
+_GONE = "Cette adresse n'existe pas ou n'est plus visible."
+
+
+def _shop(shop_id: int) -> Shop:
+    shop = lock_shop(shop_id)
+    if shop is None:
+        raise NotFound(_(_GONE))
+    return shop
+
+
+def _require_status(shop: Shop, *allowed: ShopStatus) -> None:
+    if shop.status not in {status.value for status in allowed}:
+        raise Conflict(
+            _("Cette adresse est déjà « %(state)s ».", state=shop.status_label), field="reason"
+        )
+
+
+def _resolve_flags(moderator: User, status: FlagStatus, **target: int) -> None:
+    """Close the open flags on one shop or tip."""
+    ((column, target_id),) = target.items()
+    db.session.execute(
+        update(Flag)
+        .where(getattr(Flag, column) == target_id, Flag.status == FlagStatus.OPEN.value)
+        .values(status=status.value, resolved_at=utcnow(), resolved_by_id=moderator.id)
+    )
+
+
+def _shop_action(
+    actor: User | None,
+    shop_id: int,
+    reason: str,
+    action: Action,
+    to: ShopStatus,
+    allowed: tuple[ShopStatus, ...],
+) -> ModerationEntry:
+    moderator = require_moderator(actor)
+    reason = moderation_reason(reason)
+    shop = _shop(shop_id)
+    _require_status(shop, *allowed)
+    shop.status = to.value
+    _resolve_flags(moderator, FlagStatus.UPHELD, shop_id=shop.id)
+    return log_action(moderator, action, TargetType.SHOP, shop.id, shop.name, reason)
+
+
+def approve_shop(actor: User | None, shop_id: int, reason: str) -> ModerationEntry:
+    """Publish a post that waited for review; it counts towards its author's trust."""
+    entry = _shop_action(
+        actor, shop_id, reason, Action.APPROVE, ShopStatus.VISIBLE, (ShopStatus.PENDING,)
+    )
+    shop = db.session.get(Shop, entry.target_id)
+    if shop is not None and shop.author_id is not None:
+        db.session.execute(
+            update(User)
+            .where(User.id == shop.author_id)
+            .values(approved_posts=User.approved_posts + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+    return entry
+
+
+def hide_shop(actor: User | None, shop_id: int, reason: str) -> ModerationEntry:
+    """Take a shop out of every list, search and page; its flags are upheld."""
+    return _shop_action(
+        actor,
+        shop_id,
+        reason,
+        Action.HIDE,
+        ShopStatus.HIDDEN,
+        (ShopStatus.VISIBLE, ShopStatus.PENDING, ShopStatus.CLOSED),
+    )
+
+
+def restore_shop(actor: User | None, shop_id: int, reason: str) -> ModerationEntry:
+    """Publish again a hidden shop, or one wrongly confirmed closed."""
+    return _shop_action(
+        actor,
+        shop_id,
+        reason,
+        Action.RESTORE,
+        ShopStatus.VISIBLE,
+        (ShopStatus.HIDDEN, ShopStatus.CLOSED),
+    )
+
+
+def close_shop(actor: User | None, shop_id: int, reason: str) -> ModerationEntry:
+    """Confirm a shop closed for good: its page stays as history, lists and search drop it."""
+    return _shop_action(
+        actor, shop_id, reason, Action.CLOSE, ShopStatus.CLOSED, (ShopStatus.VISIBLE,)
+    )
+
+
+def merge_shops(
+    actor: User | None, shop_id: int, into: str | int | None, reason: str
+) -> ModerationEntry:
+    """Merge the duplicate ``shop_id`` into the kept shop ``into``.
+
+    Votes and tips move to the kept shop; a member who voted for both counts once, and the kept
+    shop's author's vote for the duplicate is dropped (nobody votes for their own shop). The
+    duplicate's old URL then redirects to the kept shop, and search drops it.
+    """
+    moderator = require_moderator(actor)
+    into_id = parse_shop_reference(into)
+    if into_id is None:
+        raise ValidationFailed(
+            _("Indiquez l'adresse à garder (son lien ou son numéro)."), field="into"
+        )
+    if into_id == shop_id:
+        raise ValidationFailed(
+            _("Une adresse ne peut pas être fusionnée avec elle-même."), field="into"
+        )
+    reason = moderation_reason(reason)
+    # Lock both rows, always in id order, so two merges of the same pair cannot deadlock.
+    locked = {i: lock_shop(i) for i in sorted((shop_id, into_id))}
+    shop, kept = locked[shop_id], locked[into_id]
+    if shop is None:
+        raise NotFound(_(_GONE))
+    if kept is None or kept.status != ShopStatus.VISIBLE.value:
+        raise ValidationFailed(
+            _("L'adresse à garder doit être publiée (ni masquée, ni fusionnée)."), field="into"
+        )
+    _require_status(shop, ShopStatus.VISIBLE, ShopStatus.PENDING, ShopStatus.HIDDEN)
+    voters_of_kept = select(Vote.user_id).where(Vote.shop_id == kept.id)
+    db.session.execute(
+        delete(Vote).where(
+            Vote.shop_id == shop.id,
+            (Vote.user_id.in_(voters_of_kept)) | (Vote.user_id == kept.author_id),
+        )
+    )
+    db.session.execute(update(Vote).where(Vote.shop_id == shop.id).values(shop_id=kept.id))
+    db.session.execute(update(Tip).where(Tip.shop_id == shop.id).values(shop_id=kept.id))
+    # Earlier duplicates of the merged shop now point at the kept one: one redirect, not a chain.
+    db.session.execute(
+        update(Shop).where(Shop.merged_into_id == shop.id).values(merged_into_id=kept.id)
+    )
+    count = db.session.scalar(select(func.count()).where(Vote.shop_id == kept.id)) or 0
+    kept.vote_count = count
+    kept.hot_score = hot_score(count, kept.created_at)
+    shop.vote_count = 0
+    shop.status = ShopStatus.MERGED.value
+    shop.merged_into_id = kept.id
+    _resolve_flags(moderator, FlagStatus.UPHELD, shop_id=shop.id)
+    return log_action(
+        moderator,
+        Action.MERGE,
+        TargetType.SHOP,
+        shop.id,
+        shop.name,
+        _("→ %(name)s (n° %(id)d) : %(reason)s", name=kept.name, id=kept.id, reason=reason),
+    )
+
+
+def dismiss_flag(actor: User | None, flag_id: int, reason: str) -> ModerationEntry:
+    """Rule that a flag was not founded; it lowers its reporter's future weight."""
+    moderator = require_moderator(actor)
+    reason = moderation_reason(reason)
+    flag = db.session.get(Flag, flag_id, with_for_update=True, populate_existing=True)
+    if flag is None:
+        raise NotFound(_("Ce signalement n'existe pas."))
+    if flag.status != FlagStatus.OPEN.value:
+        raise Conflict(_("Ce signalement a déjà été traité."), field="reason")
+    flag.status = FlagStatus.DISMISSED.value
+    flag.resolved_at = utcnow()
+    flag.resolved_by_id = moderator.id
+    if flag.shop_id is not None:
+        shop = db.session.get(Shop, flag.shop_id)
+        target = (TargetType.SHOP, flag.shop_id, shop.name if shop else "")
+    else:
+        tip = db.session.get(Tip, flag.tip_id)
+        target = (TargetType.TIP, flag.tip_id, _tip_name(tip) if tip else "")
+    return log_action(moderator, Action.DISMISS, *target, reason)  # type: ignore[arg-type]
+
+
+def _tip_name(tip: Tip) -> str:
+    # The public log names the shop, not the tip's words (which may be what was offensive).
+    shop = db.session.get(Shop, tip.shop_id)
+    return _("conseil sur %(shop)s", shop=shop.name if shop else "?")
+
+
+def delete_tip(actor: User | None, tip_id: int, reason: str) -> ModerationEntry:
+    """Delete a member's tip; its flags go with it, the log keeps the reason."""
+    moderator = require_moderator(actor)
+    reason = moderation_reason(reason)
+    tip = db.session.get(Tip, tip_id, with_for_update=True, populate_existing=True)
+    if tip is None:
+        raise NotFound(_("Ce conseil n'existe pas ou n'est plus visible."))
+    entry = log_action(moderator, Action.DELETE_TIP, TargetType.TIP, tip.id, _tip_name(tip), reason)
+    db.session.execute(delete(Flag).where(Flag.tip_id == tip.id))
+    db.session.delete(tip)
+    db.session.flush()
+    return entry
+
+
+def warn_member(actor: User | None, user: User, reason: str) -> ModerationEntry:
+    """Warn a member (logged; the view mails them the reason once committed)."""
+    moderator = require_moderator(actor)
+    if user.id == moderator.id:
+        raise PermissionDenied(_("Vous ne pouvez pas vous avertir vous-même."))
+    reason = moderation_reason(reason)
+    return log_action(moderator, Action.WARN, TargetType.USER, user.id, user.display_name, reason)
