@@ -225,6 +225,7 @@ def test_pages_break_no_content_security_policy_rule(live_app, live_url, watched
     with live_app.app_context():
         author = register("csp@example.org", "Céline", PASSWORD, time_cost=1, memory_cost=1024)
         author.email_confirmed_at = utcnow()
+        author.approved_posts = 1  # trusted: the shop publishes at once
         create_shop(author, shop_input())
         db.session.commit()
         reindex(live_app)
@@ -356,7 +357,7 @@ def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, ne
 
     # The spam: a look at its author's record, then a ban.
     modo.goto(f"{live_url}/moderation/shops/{spam_id}")
-    assert "0 retenus, 0 rejetés, 1 ouverts" in modo.inner_text(".flag")
+    assert "retenus : 0 · rejetés : 0 · ouverts : 1" in modo.inner_text(".flag")
     modo.click("a:has-text('Promo Pascher')")
     modo.fill("#ban-reason", "Publicité en série")
     snapshot(modo, "14-member")

@@ -1,5 +1,6 @@
 """Who may change what: every POST route walked anonymously, as the wrong member, as a banned
-member, on hidden shops, and the same rules checked again in the service layer."""
+member, on hidden shops, the moderators' routes as everyone who is not one, and the same rules
+checked again in the service layer."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select, update
 
-from directory.accounts.models import User
+from directory.accounts.models import Role, User
 from directory.errors import NotFound, PermissionDenied
 from directory.extensions import db
+from directory.moderation import actions
+from directory.moderation.flags import flag_shop, flag_tip
+from directory.moderation.models import Flag
+from directory.moderation.services import ban_member
 from directory.shops.models import Shop
 from directory.shops.services import create_shop, update_shop
+from directory.timeutil import utcnow
+from directory.tips.models import Tip
 from directory.tips.services import add_tip
 from directory.votes.models import Vote
 from directory.votes.services import upvote, withdraw_vote
@@ -26,9 +33,23 @@ POST_ROUTES = {
     ("/logout", "accounts.logout"),
     ("/shops/new", "shops.new"),
     ("/shops/<int:shop_id>/edit", "shops.edit"),
+    ("/shops/<int:shop_id>/delete", "shops.delete"),
     ("/shops/<int:shop_id>/vote", "votes.vote"),
     ("/shops/<int:shop_id>/unvote", "votes.unvote"),
     ("/shops/<int:shop_id>/tips", "tips.create"),
+    ("/tips/<int:tip_id>/edit", "tips.edit"),
+    ("/tips/<int:tip_id>/delete", "tips.delete"),
+    ("/shops/<int:shop_id>/flag", "flags.shop"),
+    ("/tips/<int:tip_id>/flag", "flags.tip"),
+    (
+        "/moderation/shops/<int:shop_id>/<any(approve, hide, restore, close):action>",
+        "moderation.shop_action",
+    ),
+    ("/moderation/shops/<int:shop_id>/merge", "moderation.merge"),
+    ("/moderation/flags/<int:flag_id>/dismiss", "moderation.dismiss"),
+    ("/moderation/tips/<int:tip_id>/delete", "moderation.delete_tip"),
+    ("/moderation/users/<int:user_id>/ban", "moderation.ban"),
+    ("/moderation/users/<int:user_id>/warn", "moderation.warn"),
     ("/confirm-email/<token>", "account_links.confirm_link"),
     ("/confirm-email", "account_links.resend_confirmation"),
     ("/forgot-password", "account_links.forgot_password"),
@@ -95,10 +116,20 @@ def vote_count(app, shop_id: int) -> int:
         return db.session.scalar(select(Shop.vote_count).where(Shop.id == shop_id))
 
 
+def first_tip_id(app, shop_id: int) -> int:
+    """The oldest tip on the shop: the scene's, by ``other_member``."""
+    with app.app_context():
+        return db.session.scalar(select(Tip.id).where(Tip.shop_id == shop_id).order_by(Tip.id))
+
+
 @pytest.fixture
 def scene(app, member, other_member, shop_in_arlon):
-    """A shop by ``member`` that ``other_member`` has upvoted, so unvote has work to do."""
+    """A shop by ``member`` that ``other_member`` has upvoted and tipped, so unvote, tip edits
+    and deletions have work to do."""
     add_vote(app, other_member.id, shop_in_arlon.id)
+    with app.app_context():
+        add_tip(db.session.get(User, other_member.id), shop_in_arlon.id, "Le pain du mardi.")
+        db.session.commit()
     return shop_in_arlon
 
 
@@ -112,9 +143,22 @@ MEMBER_ONLY_REQUESTS = {
     ),
     "votes.vote": lambda app, shop: (f"/shops/{shop.id}/vote", {"next": f"/shops/{shop.id}"}),
     "votes.unvote": lambda app, shop: (f"/shops/{shop.id}/unvote", {"next": f"/shops/{shop.id}"}),
+    "shops.delete": lambda app, shop: (f"/shops/{shop.id}/delete", {}),
     "tips.create": lambda app, shop: (
         f"/shops/{shop.id}/tips",
         {"body": "Demandez les pralines maison."},
+    ),
+    "tips.edit": lambda app, shop: (
+        f"/tips/{first_tip_id(app, shop.id)}/edit",
+        {"body": "Conseil réécrit par un anonyme."},
+    ),
+    "tips.delete": lambda app, shop: (f"/tips/{first_tip_id(app, shop.id)}/delete", {}),
+    # Anyone but the shop's author (who may only report it closed) may flag it...
+    "flags.shop": lambda app, shop: (f"/shops/{shop.id}/flag", {"reason": "spam"}),
+    # ... and anyone but the tip's author (``other_member`` in the scene) may flag the tip.
+    "flags.tip": lambda app, shop: (
+        f"/tips/{first_tip_id(app, shop.id)}/flag",
+        {"reason": "offensive"},
     ),
     "account_links.resend_confirmation": lambda app, shop: ("/confirm-email", {}),
     "settings.profile": lambda app, shop: (
@@ -151,9 +195,11 @@ def test_every_post_route_is_known_to_this_suite(app):
 
 
 def test_every_post_route_is_either_public_or_walked_anonymously():
+    """Public, member-only (login redirect) or moderator-only (403): exactly one of the three."""
     endpoints = {endpoint for _rule, endpoint in POST_ROUTES}
-    assert set(MEMBER_ONLY_REQUESTS) | PUBLIC_BY_DESIGN == endpoints
-    assert not set(MEMBER_ONLY_REQUESTS) & PUBLIC_BY_DESIGN
+    groups = (set(MEMBER_ONLY_REQUESTS), set(MODERATOR_ONLY_REQUESTS), PUBLIC_BY_DESIGN)
+    assert set().union(*groups) == endpoints
+    assert sum(len(group) for group in groups) == len(endpoints)  # no endpoint in two groups
 
 
 # --- Anonymous visitors ------------------------------------------------------------------------
@@ -186,16 +232,22 @@ def test_anonymous_get_of_a_member_page_is_sent_to_login(browser, shop_in_arlon,
 
 
 def test_member_route_requests_really_change_things_when_logged_in(
-    app, browser, scene, member, make_user
+    app, browser, scene, member, other_member, make_user
 ):
-    """Control for the anonymous walk: the same requests by the author (or, for the vote, by
-    a member who is not the author) do change the data."""
+    """Control for the anonymous walk (and for the banned member below): the same requests by
+    the author (or, for the vote and the flags, by a member who is not the author) do change the
+    data."""
     voter = make_user("Chloé")
     for email, endpoint in (
         (member.email, "shops.new"),
         (member.email, "shops.edit"),
         (member.email, "tips.create"),
         (voter.email, "votes.vote"),
+        (voter.email, "flags.shop"),
+        (voter.email, "flags.tip"),
+        (other_member.email, "tips.edit"),
+        (other_member.email, "tips.delete"),
+        (member.email, "shops.delete"),  # last: the shop is gone afterwards
     ):
         browser.login(email)
         url, data = MEMBER_ONLY_REQUESTS[endpoint](app, scene)
@@ -278,6 +330,57 @@ def test_editing_cannot_hand_the_shop_to_someone_else(
     assert (shop.author_id, shop.vote_count) == (member.id, 0)
 
 
+@pytest.mark.parametrize("reason", ["wrong_info", "duplicate", "spam", "offensive", "other"])
+def test_an_author_cannot_flag_their_own_shop(app, browser, member, scene, make_shop, reason):
+    """Everything but "closed" is the author's to fix by editing; the form is otherwise valid."""
+    twin = make_shop(name="Fromagerie des Trois Rivières", town="Namur", postcode="5000")
+    browser.login(member.email)
+    before = snapshot(app)
+    response = browser.post(
+        f"/shops/{scene.id}/flag",
+        {"reason": reason, "note": "Une précision.", "duplicate_of": str(twin.id)},
+    )
+    assert response.status_code == 400
+    assert snapshot(app) == before
+
+
+def test_an_author_may_report_their_own_shop_closed(app, browser, member, scene):
+    """Control for the test above: the author's closure report is a flag like any other."""
+    browser.login(member.email)
+    response = browser.post(f"/shops/{scene.id}/flag", {"reason": "closed"})
+    assert response.status_code == 302
+    with app.app_context():
+        flag = db.session.scalar(select(Flag).where(Flag.shop_id == scene.id))
+        assert (flag.reporter_id, flag.reason) == (member.id, "closed")
+
+
+def test_an_author_cannot_flag_their_own_tip(app, browser, other_member, scene):
+    """``other_member`` wrote the scene's tip; ``member`` flagging it is the control above."""
+    browser.login(other_member.email)
+    url, data = MEMBER_ONLY_REQUESTS["flags.tip"](app, scene)
+    before = snapshot(app)
+    response = browser.post(url, data)
+    assert response.status_code == 400
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("endpoint", ["flags.shop", "flags.tip"])
+def test_a_member_must_confirm_their_email_before_flagging(
+    app, browser, scene, make_user, endpoint
+):
+    newcomer = make_user("Denise", confirmed=False)
+    browser.login(newcomer.email)
+    url, data = MEMBER_ONLY_REQUESTS[endpoint](app, scene)
+    before = snapshot(app)
+    response = browser.post(url, data)
+    assert response.status_code != 302
+    assert snapshot(app) == before
+    # Control: once confirmed, the same request is a flag.
+    set_user(app, newcomer.id, email_confirmed_at=utcnow())
+    assert browser.post(url, data).status_code == 302
+    assert snapshot(app) != before
+
+
 # --- Banned members ----------------------------------------------------------------------------
 
 
@@ -288,13 +391,16 @@ def test_a_banned_member_cannot_log_in(app, browser, member):
     assert is_login_redirect(browser.get("/shops/new"))
 
 
-@pytest.mark.parametrize("endpoint", ["shops.new", "votes.vote", "tips.create"])
-def test_a_banned_member_cannot_post_vote_or_tip(
-    app, browser, other_member, shop_in_arlon, endpoint
-):
-    browser.login(other_member.email)
-    set_user(app, other_member.id, is_banned=True)
-    url, data = MEMBER_ONLY_REQUESTS[endpoint](app, shop_in_arlon)
+@pytest.mark.parametrize(
+    "endpoint", ["shops.new", "votes.vote", "tips.create", "flags.shop", "flags.tip"]
+)
+def test_a_banned_member_cannot_post_vote_tip_or_flag(app, browser, scene, make_user, endpoint):
+    """Chloé, the author of nothing in the scene, could do each of these until banned (see the
+    control above)."""
+    banned = make_user("Chloé")
+    browser.login(banned.email)
+    set_user(app, banned.id, is_banned=True)
+    url, data = MEMBER_ONLY_REQUESTS[endpoint](app, scene)
     before = snapshot(app)
     response = browser.post(url, data)
     assert is_login_redirect(response)
@@ -339,6 +445,124 @@ def test_tipping_a_shop_that_is_not_visible_is_404(
     response = browser.post(f"/shops/{shop_in_arlon.id}/tips", {"body": "Très bon pain."})
     assert response.status_code == 404
     assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("status", ["hidden", "pending", "merged", "closed"])
+@pytest.mark.parametrize("endpoint", ["flags.shop", "flags.tip"])
+def test_flagging_a_shop_that_is_not_visible_or_its_tip_is_404(
+    app, browser, scene, make_user, endpoint, status
+):
+    """Nothing to report on what visitors cannot see (a closed shop's page is history)."""
+    set_shop(app, scene.id, status=status)
+    browser.login(make_user("Chloé").email)
+    url, data = MEMBER_ONLY_REQUESTS[endpoint](app, scene)
+    before = snapshot(app)
+    response = browser.post(url, data)
+    assert response.status_code == 404
+    assert snapshot(app) == before
+
+
+def test_flagging_a_hidden_tip_is_404(app, browser, member, scene):
+    url, data = MEMBER_ONLY_REQUESTS["flags.tip"](app, scene)
+    with app.app_context():
+        db.session.execute(update(Tip).where(Tip.shop_id == scene.id).values(is_hidden=True))
+        db.session.commit()
+    browser.login(member.email)
+    before = snapshot(app)
+    assert browser.post(url, data).status_code == 404
+    assert snapshot(app) == before
+
+
+# --- Moderators' routes: 403 for everyone else, never a login redirect ------------------------
+
+
+@pytest.fixture
+def moderation_scene(app, scene, member, other_member, make_shop):
+    """``scene``, plus what each moderator action needs in order to succeed: a shop waiting for
+    review, a hidden one, another visible one to keep in a merge, and ``member``'s open flag on
+    ``other_member``'s tip (``other_member`` is the one warned and banned)."""
+    pending = make_shop(name="Épicerie en attente", town="Namur", postcode="5000")
+    hidden = make_shop(name="Friterie masquée", town="Liège", postcode="4000")
+    kept = make_shop(name="Librairie des Capucins", town="Bastogne", postcode="6600")
+    set_shop(app, pending.id, status="pending")
+    set_shop(app, hidden.id, status="hidden")
+    tip_id = first_tip_id(app, scene.id)
+    with app.app_context():
+        flag = flag_tip(db.session.get(User, member.id), tip_id, "offensive")
+        db.session.commit()
+        flag_id = flag.id
+    return {
+        "shop": scene.id,
+        "pending": pending.id,
+        "hidden": hidden.id,
+        "kept": kept.id,
+        "tip": tip_id,
+        "flag": flag_id,
+        "user": other_member.id,
+    }
+
+
+REASON = {"reason": "Vu par l'équipe de modération."}
+# What a moderator would send through each moderator-only route, in an order in which every
+# request succeeds (each action on a shop in the state it needs).
+MODERATOR_ONLY_REQUESTS = {
+    "moderation.shop_action": lambda ids: [
+        (f"/moderation/shops/{ids['pending']}/approve", REASON),
+        (f"/moderation/shops/{ids['shop']}/hide", REASON),
+        (f"/moderation/shops/{ids['hidden']}/restore", REASON),
+        (f"/moderation/shops/{ids['kept']}/close", REASON),
+    ],
+    "moderation.merge": lambda ids: [
+        (f"/moderation/shops/{ids['shop']}/merge", {**REASON, "into": str(ids["kept"])})
+    ],
+    "moderation.dismiss": lambda ids: [(f"/moderation/flags/{ids['flag']}/dismiss", REASON)],
+    "moderation.delete_tip": lambda ids: [(f"/moderation/tips/{ids['tip']}/delete", REASON)],
+    "moderation.ban": lambda ids: [
+        (f"/moderation/users/{ids['user']}/ban", {**REASON, "days": "3"})
+    ],
+    "moderation.warn": lambda ids: [(f"/moderation/users/{ids['user']}/warn", REASON)],
+}
+NOT_MODERATORS = ["visitor", "member", "banned member", "banned moderator"]
+
+
+def log_in_as(app, browser, make_user, member, who: str) -> None:
+    """Leave ``browser`` as ``who``: nobody, ``member``, or a banned member or moderator."""
+    if who == "member":
+        browser.login(member.email)
+    elif who.startswith("banned"):
+        role = Role.MODERATOR if who == "banned moderator" else Role.MEMBER
+        banned = make_user("Ancien Modo" if role == Role.MODERATOR else "Chloé", role=role)
+        browser.login(banned.email)
+        set_user(app, banned.id, is_banned=True)
+
+
+@pytest.mark.parametrize("who", NOT_MODERATORS)
+@pytest.mark.parametrize("endpoint", sorted(MODERATOR_ONLY_REQUESTS))
+def test_a_moderator_route_refuses_everyone_else_with_403(
+    app, browser, moderation_scene, member, make_user, mailbox, endpoint, who
+):
+    log_in_as(app, browser, make_user, member, who)
+    before = snapshot(app)
+    for url, data in MODERATOR_ONLY_REQUESTS[endpoint](moderation_scene):
+        response = browser.post(url, data)
+        assert response.status_code == 403, url  # not a login redirect, even for a visitor
+    assert snapshot(app) == before
+    assert mailbox.messages() == []
+
+
+@pytest.mark.parametrize("endpoint", sorted(MODERATOR_ONLY_REQUESTS))
+def test_a_moderator_route_really_changes_things_for_a_moderator(
+    app, browser, moderation_scene, moderator, mailbox, endpoint
+):
+    """Control for the test above: the same requests by a moderator succeed, one by one."""
+    browser.login(moderator.email)
+    for url, data in MODERATOR_ONLY_REQUESTS[endpoint](moderation_scene):
+        before = snapshot(app)
+        response = browser.post(url, data)
+        assert response.status_code == 302, url
+        assert snapshot(app) != before, url
+    if endpoint == "moderation.warn":
+        assert mailbox.messages()
 
 
 # --- The service layer does not trust its caller -----------------------------------------------
@@ -423,3 +647,87 @@ def test_add_tip_refuses_a_banned_member(ctx, other_member, shop_in_arlon):
     author.is_banned = True
     with pytest.raises(PermissionDenied):
         add_tip(author, shop_in_arlon.id, "Très bon pain.")
+
+
+@pytest.mark.parametrize("actor", ANONYMOUS_ACTORS, ids=["none", "anonymous"])
+def test_flag_services_refuse_an_anonymous_reporter(ctx, scene, actor):
+    with pytest.raises(PermissionDenied):
+        flag_shop(actor, scene.id, "spam")
+    with pytest.raises(PermissionDenied):
+        flag_tip(actor, db.session.scalar(select(Tip.id)), "offensive")
+    assert db.session.scalar(select(Flag.id)) is None
+
+
+def test_flag_services_refuse_a_banned_member(ctx, make_user, scene):
+    reporter = db.session.get(User, make_user("Chloé").id)
+    reporter.is_banned = True
+    with pytest.raises(PermissionDenied):
+        flag_shop(reporter, scene.id, "spam")
+    with pytest.raises(PermissionDenied):
+        flag_tip(reporter, db.session.scalar(select(Tip.id)), "offensive")
+
+
+def test_flag_services_refuse_the_author(ctx, member, other_member, scene):
+    with pytest.raises(PermissionDenied):
+        flag_shop(db.session.get(User, member.id), scene.id, "spam")
+    with pytest.raises(PermissionDenied):
+        flag_tip(db.session.get(User, other_member.id), db.session.scalar(select(Tip.id)), "spam")
+
+
+def moderation_operations(ids: dict[str, int]) -> dict:
+    """Each moderation operation, as a call taking the actor, on the moderation scene."""
+    reason = REASON["reason"]
+
+    def target() -> User:
+        return db.session.get(User, ids["user"])
+
+    return {
+        "approve": lambda actor: actions.approve_shop(actor, ids["pending"], reason),
+        "hide": lambda actor: actions.hide_shop(actor, ids["shop"], reason),
+        "restore": lambda actor: actions.restore_shop(actor, ids["hidden"], reason),
+        "close": lambda actor: actions.close_shop(actor, ids["kept"], reason),
+        "merge": lambda actor: actions.merge_shops(actor, ids["shop"], ids["kept"], reason),
+        "dismiss": lambda actor: actions.dismiss_flag(actor, ids["flag"], reason),
+        "delete_tip": lambda actor: actions.delete_tip(actor, ids["tip"], reason),
+        "ban": lambda actor: ban_member(actor, target(), reason, 3),
+        "warn": lambda actor: actions.warn_member(actor, target(), reason),
+    }
+
+
+OPERATIONS = [
+    "approve",
+    "hide",
+    "restore",
+    "close",
+    "merge",
+    "dismiss",
+    "delete_tip",
+    "ban",
+    "warn",
+]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "banned moderator"])
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_moderation_operations_refuse_whoever_is_not_a_moderator(
+    app, moderation_scene, member, make_user, operation, who
+):
+    if who == "banned moderator":
+        actor_id = make_user("Ancien Modo", role=Role.MODERATOR, is_banned=True).id
+    else:
+        actor_id = member.id
+    before = snapshot(app)
+    with app.app_context():
+        actor = AnonymousUserMixin() if who == "anonymous" else db.session.get(User, actor_id)
+        with pytest.raises(PermissionDenied):
+            moderation_operations(moderation_scene)[operation](actor)
+        db.session.rollback()
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_moderation_operations_accept_a_moderator(app, moderation_scene, moderator, operation):
+    """Control for the test above."""
+    with app.app_context():
+        moderation_operations(moderation_scene)[operation](db.session.get(User, moderator.id))
+        db.session.rollback()

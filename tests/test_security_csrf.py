@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from directory.accounts.lifecycle import confirmation_token, password_reset_token
 from directory.accounts.models import User
 from directory.extensions import db
-from directory.shops.models import Category
+from directory.moderation.flags import flag_shop
+from directory.moderation.models import Flag
+from directory.shops.models import Category, Shop
+from directory.tips.models import Tip
+from directory.tips.services import add_tip
 from directory.votes.services import upvote
 from tests.conftest import PASSWORD, Browser
 from tests.conftest import database_snapshot as snapshot
@@ -41,14 +45,34 @@ MAIL_ONLY = {
     "account_links.forgot_password",
     "settings.email",
 }
+# The four moderation actions on a shop share one rule and one endpoint; each is walked.
+SHOP_ACTIONS = ("approve", "hide", "restore", "close")
+# What ``fresh_shop`` must be for each action on it to succeed.
+SHOP_STATUS_BEFORE = {"approve": "pending", "restore": "hidden"}
 
 
-def prepare(app, member, endpoint: str) -> None:
-    """Asking for the confirmation link again only does something for an unconfirmed member."""
-    if endpoint == "account_links.resend_confirmation":
-        with app.app_context():
+def endpoint_of(request_key: str) -> str:
+    """``moderation.shop_action:hide`` is a request to the endpoint ``moderation.shop_action``."""
+    return request_key.split(":")[0]
+
+
+def prepare(app, member, fresh_shop, request_key: str) -> None:
+    """Set up what the request needs to succeed, before the snapshot is taken: asking for the
+    confirmation link again only does something for an unconfirmed member; the moderation
+    routes need ``member`` to be a moderator, and approve or restore a shop in that state."""
+    endpoint, _sep, action = request_key.partition(":")
+    with app.app_context():
+        if endpoint == "account_links.resend_confirmation":
             db.session.get(User, member.id).email_confirmed_at = None
-            db.session.commit()
+        if endpoint.startswith("moderation."):
+            db.session.execute(update(User).where(User.id == member.id).values(role="moderator"))
+        if action in SHOP_STATUS_BEFORE:
+            db.session.execute(
+                update(Shop)
+                .where(Shop.id == fresh_shop.id)
+                .values(status=SHOP_STATUS_BEFORE[action])
+            )
+        db.session.commit()
 
 
 def mailed_tokens(app, email: str) -> tuple[str, str]:
@@ -58,11 +82,28 @@ def mailed_tokens(app, email: str) -> tuple[str, str]:
         return confirmation_token(user), password_reset_token(user)
 
 
-# Per POST endpoint: (who is logged in, url, form data that would succeed with a token).
+def tip_id(app, shop_id: int) -> int:
+    """The id of the (one) tip on the shop: on ``voted_shop`` the member's, on ``fresh_shop``
+    Florence's, in the scene below."""
+    with app.app_context():
+        return db.session.scalar(select(Tip.id).where(Tip.shop_id == shop_id))
+
+
+def open_flag_id(app) -> int:
+    """The scene's one flag: Florence's, on the member's shop."""
+    with app.app_context():
+        return db.session.scalar(select(Flag.id))
+
+
+# Per POST endpoint (per action, for the shop actions): (whether the member is logged in, url,
+# form data that would succeed with a token, once ``prepare`` has run).
 def requests_by_endpoint(
     app, email, shop, voted_shop, fresh_shop
 ) -> dict[str, tuple[bool, str, dict]]:
     confirm, reset = mailed_tokens(app, email)
+    tip = tip_id(app, voted_shop.id)
+    florence = fresh_shop.author_id
+    reason = {"reason": "Vu par la modération."}
     return {
         "accounts.register": (
             False,
@@ -78,9 +119,35 @@ def requests_by_endpoint(
         "accounts.logout": (True, "/logout", {}),
         "shops.new": (True, "/shops/new", shop_form(app, "Forgée ailleurs")),
         "shops.edit": (True, f"/shops/{shop.id}/edit", shop_form(app, "Renommée ailleurs")),
+        "shops.delete": (True, f"/shops/{shop.id}/delete", {}),
         "votes.vote": (True, f"/shops/{fresh_shop.id}/vote", {}),
         "votes.unvote": (True, f"/shops/{voted_shop.id}/unvote", {}),
         "tips.create": (True, f"/shops/{shop.id}/tips", {"body": "Conseil forgé."}),
+        "tips.edit": (True, f"/tips/{tip}/edit", {"body": "Conseil réécrit ailleurs."}),
+        "tips.delete": (True, f"/tips/{tip}/delete", {}),
+        "flags.shop": (True, f"/shops/{fresh_shop.id}/flag", {"reason": "spam"}),
+        "flags.tip": (True, f"/tips/{tip_id(app, fresh_shop.id)}/flag", {"reason": "offensive"}),
+        **{
+            f"moderation.shop_action:{action}": (
+                True,
+                f"/moderation/shops/{fresh_shop.id}/{action}",
+                reason,
+            )
+            for action in SHOP_ACTIONS
+        },
+        "moderation.merge": (
+            True,
+            f"/moderation/shops/{fresh_shop.id}/merge",
+            {**reason, "into": str(voted_shop.id)},
+        ),
+        "moderation.dismiss": (True, f"/moderation/flags/{open_flag_id(app)}/dismiss", reason),
+        "moderation.delete_tip": (
+            True,
+            f"/moderation/tips/{tip_id(app, fresh_shop.id)}/delete",
+            reason,
+        ),
+        "moderation.ban": (True, f"/moderation/users/{florence}/ban", {**reason, "days": "7"}),
+        "moderation.warn": (True, f"/moderation/users/{florence}/warn", reason),
         "account_links.confirm_link": (False, f"/confirm-email/{confirm}", {}),
         "account_links.resend_confirmation": (True, "/confirm-email", {}),
         "account_links.forgot_password": (False, "/forgot-password", {"email": email}),
@@ -119,9 +186,20 @@ POST_ENDPOINTS = sorted(
         "accounts.logout",
         "shops.new",
         "shops.edit",
+        "shops.delete",
         "votes.vote",
         "votes.unvote",
         "tips.create",
+        "tips.edit",
+        "tips.delete",
+        "flags.shop",
+        "flags.tip",
+        "moderation.shop_action",
+        "moderation.merge",
+        "moderation.dismiss",
+        "moderation.delete_tip",
+        "moderation.ban",
+        "moderation.warn",
         "account_links.confirm_link",
         "account_links.resend_confirmation",
         "account_links.forgot_password",
@@ -132,18 +210,28 @@ POST_ENDPOINTS = sorted(
         "settings.delete",
     ]
 )
+# What the two tests below walk: every endpoint, and each of the shop actions.
+POST_REQUESTS = sorted(
+    {e for e in POST_ENDPOINTS if e != "moderation.shop_action"}
+    | {f"moderation.shop_action:{action}" for action in SHOP_ACTIONS}
+)
 
 
 @pytest.fixture
 def scene(app, member, make_shop, make_user):
-    """``member`` is the author of one shop, has voted for another member's shop, and not yet
-    for a third (one cannot vote for one's own)."""
+    """``member`` is the author of one shop, has voted for and tipped another member's shop, and
+    not yet voted for a third (one cannot vote for one's own); Florence, the author of the
+    other two, has tipped the third and flagged the member's shop (for ``member`` to flag, or to
+    handle as a moderator)."""
     shop = make_shop(name="Boucherie Lambert")
     florence = make_user("Florence")
     voted = make_shop(author=florence, name="Fleurs de Gaume")
     fresh = make_shop(author=florence, name="Librairie du Marché")
     with app.app_context():
         upvote(db.session.get(User, member.id), voted.id)
+        add_tip(db.session.get(User, member.id), voted.id, "Les pivoines du samedi.")
+        add_tip(db.session.get(User, florence.id), fresh.id, "Ouvert le dimanche matin.")
+        flag_shop(db.session.get(User, florence.id), shop.id, "wrong_info")
         db.session.commit()
     return shop, voted, fresh
 
@@ -157,6 +245,13 @@ def other_visitors_token(app) -> str:
 def test_this_suite_covers_every_post_route(app):
     found = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
     assert found == set(POST_ENDPOINTS)
+
+
+def test_the_requests_below_cover_every_post_endpoint(app, member, scene):
+    shop, voted, fresh = scene
+    requests = requests_by_endpoint(app, member.email, shop, voted, fresh)
+    assert sorted(requests) == POST_REQUESTS
+    assert {endpoint_of(key) for key in requests} == set(POST_ENDPOINTS)
 
 
 def forged_tokens(other_token: str) -> dict[str, str | None]:
@@ -175,13 +270,14 @@ def forged_tokens(other_token: str) -> dict[str, str | None]:
     "token_kind",
     ["missing", "empty", "garbage", "signed-with-another-key", "another-visitors-token"],
 )
-@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+@pytest.mark.parametrize("request_key", POST_REQUESTS)
 def test_post_without_this_visitors_token_is_400_and_changes_nothing(
-    app, browser, member, scene, other_visitors_token, mailbox, endpoint, token_kind
+    app, browser, member, scene, other_visitors_token, mailbox, request_key, token_kind
 ):
     shop, voted, fresh = scene
-    needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted, fresh)[endpoint]
-    prepare(app, member, endpoint)
+    requests = requests_by_endpoint(app, member.email, shop, voted, fresh)
+    needs_login, url, data = requests[request_key]
+    prepare(app, member, fresh, request_key)
     if needs_login:
         browser.login(member.email)
     browser.csrf_token()  # this visitor has a token of their own in the session
@@ -196,14 +292,16 @@ def test_post_without_this_visitors_token_is_400_and_changes_nothing(
     assert mailbox.messages() == []
 
 
-@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+@pytest.mark.parametrize("request_key", POST_REQUESTS)
 def test_the_same_post_with_the_token_does_change_something(
-    app, browser, member, scene, mailbox, endpoint
+    app, browser, member, scene, mailbox, request_key
 ):
     """Control for the test above: its requests are ones that would otherwise succeed."""
     shop, voted, fresh = scene
-    needs_login, url, data = requests_by_endpoint(app, member.email, shop, voted, fresh)[endpoint]
-    prepare(app, member, endpoint)
+    requests = requests_by_endpoint(app, member.email, shop, voted, fresh)
+    needs_login, url, data = requests[request_key]
+    prepare(app, member, fresh, request_key)
+    endpoint = endpoint_of(request_key)
     if needs_login:
         browser.login(member.email)
     before = snapshot(app)
@@ -215,6 +313,8 @@ def test_the_same_post_with_the_token_does_change_something(
         assert mailbox.messages()
     else:
         assert snapshot(app) != before
+    if endpoint == "moderation.warn":  # logged (above), and mailed to the member
+        assert mailbox.messages()
 
 
 def test_logout_without_a_token_keeps_the_member_logged_in(app, browser, member):
@@ -260,13 +360,39 @@ def test_a_json_body_cannot_stand_in_for_the_form(app, browser, member, scene):
 
 
 def test_every_rendered_form_carries_a_token(app, browser, member, scene):
-    shop, _voted, _fresh = scene
+    shop, voted, fresh = scene
     pages = ["/login", "/register"]
-    browser_pages = ["/shops/new", f"/shops/{shop.id}/edit", f"/shops/{shop.id}", "/settings"]
+    browser_pages = [
+        "/shops/new",
+        f"/shops/{shop.id}/edit",
+        f"/shops/{shop.id}/delete",
+        f"/shops/{shop.id}",
+        f"/shops/{voted.id}",  # with the member's own tip and its buttons
+        f"/tips/{tip_id(app, voted.id)}/edit",
+        f"/shops/{fresh.id}/flag",
+        f"/tips/{tip_id(app, fresh.id)}/flag",
+        "/settings",
+    ]
     for url in pages:
         page = browser.get(url).get_data(as_text=True)
         assert page.count("<form") == len(re.findall(r'name="(?:[\w-]+-)?csrf_token"', page)), url
     browser.login(member.email)
     for url in browser_pages:
         page = browser.get(url, follow_redirects=True).get_data(as_text=True)
+        assert page.count("<form") == len(re.findall(r'name="(?:[\w-]+-)?csrf_token"', page)), url
+
+
+def test_every_moderation_form_carries_a_token(app, browser, member, scene):
+    shop, _voted, fresh = scene
+    prepare(app, member, fresh, "moderation.queue")  # the member is a moderator
+    browser.login(member.email)
+    for url, forms_at_least in [
+        ("/moderation/queue", 1),  # the logout button
+        (f"/moderation/shops/{shop.id}", 3),  # flagged by Florence: the actions, and dismiss
+        (f"/moderation/users/{fresh.author_id}", 3),  # warn and ban
+    ]:
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        assert page.count("<form") >= forms_at_least, url
         assert page.count("<form") == len(re.findall(r'name="(?:[\w-]+-)?csrf_token"', page)), url

@@ -179,7 +179,8 @@ def merge_shops(
         TargetType.SHOP,
         shop.id,
         shop.name,
-        _("→ %(name)s (n° %(id)d) : %(reason)s", name=kept.name, id=kept.id, reason=reason),
+        # Stored words are read in every language: only names, numbers and the reason given.
+        f"→ {kept.name} (#{kept.id}): {reason}",
     )
 
 
@@ -205,9 +206,10 @@ def dismiss_flag(actor: User | None, flag_id: int, reason: str) -> ModerationEnt
 
 
 def _tip_name(tip: Tip) -> str:
-    # The public log names the shop, not the tip's words (which may be what was offensive).
+    # The public log names the tip's shop ("tip « Shop »"), never the tip's words (which may be
+    # what was offensive), and in no language: it is read in all three.
     shop = db.session.get(Shop, tip.shop_id)
-    return _("conseil sur %(shop)s", shop=shop.name if shop else "?")
+    return shop.name if shop else "?"
 
 
 def delete_tip(actor: User | None, tip_id: int, reason: str) -> ModerationEntry:

@@ -198,7 +198,8 @@ def update_shop(actor: User, shop: Shop, data: ShopInput) -> Shop:
             TargetType.SHOP,
             shop.id,
             shop.name,
-            _("Champs corrigés : %(fields)s", fields=", ".join(sorted(changed))),
+            # The fields' names, not words: the log reads them out in the reader's language.
+            ", ".join(sorted(changed)),
         )
     return shop
 

@@ -89,8 +89,8 @@ def edit_tip(actor: User | None, tip_id: int, body: str) -> Tip:
             Action.EDIT,
             TargetType.TIP,
             tip.id,
-            _("conseil sur %(shop)s", shop=shop.name),
-            _("Texte du conseil corrigé par la modération"),
+            shop.name,  # the log says "tip « Shop »", in the reader's language
+            "body",  # the field corrected, as for shops (see moderation/log.html)
         )
     tip.body = new_body
     db.session.flush()
