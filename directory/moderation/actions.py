@@ -197,12 +197,10 @@ def dismiss_flag(actor: User | None, flag_id: int, reason: str) -> ModerationEnt
     flag.resolved_at = utcnow()
     flag.resolved_by_id = moderator.id
     if flag.shop_id is not None:
-        shop = db.session.get(Shop, flag.shop_id)
-        target = (TargetType.SHOP, flag.shop_id, shop.name if shop else "")
-    else:
-        tip = db.session.get(Tip, flag.tip_id)
-        target = (TargetType.TIP, flag.tip_id, _tip_name(tip) if tip else "")
-    return log_action(moderator, Action.DISMISS, *target, reason)  # type: ignore[arg-type]
+        shop = db.session.get_one(Shop, flag.shop_id)
+        return log_action(moderator, Action.DISMISS, TargetType.SHOP, shop.id, shop.name, reason)
+    tip = db.session.get_one(Tip, flag.tip_id)
+    return log_action(moderator, Action.DISMISS, TargetType.TIP, tip.id, _tip_name(tip), reason)
 
 
 def _tip_name(tip: Tip) -> str:
