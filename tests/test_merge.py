@@ -14,9 +14,11 @@ from directory.errors import Conflict, DomainError, PermissionDenied, Validation
 from directory.extensions import db
 from directory.moderation.actions import dismiss_flag, hide_shop, merge_shops, restore_shop
 from directory.moderation.flags import flag_shop
-from directory.moderation.models import ModerationEntry
+from directory.moderation.models import Flag, ModerationEntry
+from directory.moderation.trust import flag_history
 from directory.search.bridge import drain, get_index
 from directory.shops.models import Shop
+from directory.shops.services import delete_shop
 from directory.tips.models import Tip
 from directory.tips.services import add_tip
 from directory.votes.models import Vote
@@ -250,3 +252,40 @@ def test_members_cannot_merge(app, pair, member):
     assert counts(app, duplicate.id) == [(0, 0)]
     with app.app_context():
         assert db.session.get(Shop, duplicate.id).status == "visible"
+
+
+def test_a_merge_upholds_the_flags_that_named_it_and_moves_the_others(
+    app, pair, make_user, moderator
+):
+    duplicate, kept = pair
+    right, closing = (make_user(n).id for n in ("Juste", "Fermeture"))
+    with app.app_context():
+        flag_shop(as_user(right), kept.id, "duplicate", "", str(duplicate.id))
+        flag_shop(as_user(closing), duplicate.id, "closed", "Rideau baissé")
+        db.session.commit()
+        merge_shops(as_user(moderator.id), duplicate.id, kept.id, "x" * 500)  # the longest
+        db.session.commit()
+        flags = {
+            f.reporter_id: (f.shop_id, f.status)
+            for f in db.session.scalars(select(Flag).where(Flag.reporter_id.in_([right, closing])))
+        }
+        entry = db.session.scalar(select(ModerationEntry))
+        assert len(entry.reason) > 500  # the kept shop's name comes on top of the reason
+    # Who said "duplicate" was right; the closure report is about the kept shop now.
+    assert flags == {right: (kept.id, "upheld"), closing: (kept.id, "open")}
+    with app.app_context():
+        assert flag_history([right])[right].upheld == 1  # it counts for them, not against
+        # A later flag naming the merged listing names the kept one.
+        named = select(func.count()).where(Flag.duplicate_of_id == duplicate.id)
+        assert db.session.scalar(named) == 0
+
+
+def test_deleting_the_kept_shop_leaves_the_merged_listings_rows(app, browser, pair, moderator):
+    duplicate, kept = pair
+    with app.app_context():
+        merge_shops(as_user(moderator.id), duplicate.id, kept.id, "doublon")
+        db.session.commit()
+        delete_shop(as_user(kept.author_id), db.session.get(Shop, kept.id))
+        db.session.commit()
+        assert db.session.get(Shop, duplicate.id).status == "merged"
+    assert browser.get(f"/shops/{duplicate.id}").status_code == 404

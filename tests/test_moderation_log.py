@@ -72,6 +72,9 @@ def test_the_log_as_json_has_the_contract_shape(browser, logged):
         ("until=2026-11-15", ["insultes", "publicités en série"]),
         ("since=2026-11-10&until=2026-11-30&moderator=Modo", ["insultes"]),
         ("moderator=personne", []),
+        # The last day there is: a 500 once (no day after it to compare with).
+        ("until=9999-12-31", ["moderator: renfort pour Arlon", "insultes", "publicités en série"]),
+        ("since=0001-01-01", ["moderator: renfort pour Arlon", "insultes", "publicités en série"]),
     ],
 )
 def test_the_log_filters_by_moderator_action_and_date(browser, logged, query, reasons):

@@ -173,10 +173,13 @@ def test_a_flagged_tip_is_deleted_with_a_reason(
     assert f'href="/moderation/tips/{tip_id}"' in queue
     modo.post(f"/moderation/tips/{tip_id}/delete", {"reason": "Insultant"})
     with app.app_context():
-        assert db.session.get(Tip, tip_id) is None
+        tip = db.session.get(Tip, tip_id)
+        assert tip.is_hidden and db.session.scalar(select(Flag.status)) == "upheld"
     entry = log(app)[0]
     assert entry == ("delete_tip", "tip", tip_id, "Insultant")
     assert "Arnaque" not in browser.get("/moderation/log").get_data(as_text=True)
+    page = browser.get(f"/shops/{shop_in_arlon.id}", follow_redirects=True)
+    assert "Arnaque" not in page.get_data(as_text=True)
 
 
 def test_actions_without_a_reason_keep_the_page_and_name_the_field(app, shop_in_arlon, modo):
@@ -231,3 +234,72 @@ def test_a_moderators_correction_of_a_tip_is_logged(app, shop_in_arlon, other_me
         edit_tip(db.session.get(User, moderator.id), tip_id, "Appelez la boutique")
         db.session.commit()
     assert log(app) == [("edit", "tip", tip_id, "body")]
+
+
+def test_a_post_hidden_before_review_goes_back_to_review_when_restored(
+    app, make_user, make_shop, moderator
+):
+    from directory.moderation.actions import restore_shop
+    from directory.moderation.services import ban_member
+
+    spammer = make_user("Pressé", trusted=False)
+    shop = make_shop(author=spammer, name="Jamais relue")
+    with app.app_context():
+        ban_member(db.session.get(User, moderator.id), db.session.get(User, spammer.id), "x", 1)
+        db.session.commit()
+        assert db.session.get(Shop, shop.id).status == "hidden"
+        restore_shop(db.session.get(User, moderator.id), shop.id, "erreur")
+        db.session.commit()
+        assert db.session.get(Shop, shop.id).status == "pending"  # not published unreviewed
+
+
+def test_a_look_alike_published_anyway_reaches_the_queue(app, make_shop, make_user, modo):
+    make_shop(name="Fromagerie Dupont")
+    second = make_shop(
+        author=make_user("Autre"), name="Fromagerie Dupont", confirm_not_duplicate=True
+    )
+    assert second.status == "visible"  # a trusted member: published at once
+    queue = modo.get("/moderation/queue").get_data(as_text=True)
+    assert f'href="/moderation/shops/{second.id}"' in queue and "Doublon probable" in queue
+    with app.app_context():
+        assert flag_history_of(second.author_id) == (0, 0)  # their own look-alike: not a report
+
+
+def flag_history_of(user_id: int) -> tuple[int, int]:
+    from directory.moderation.trust import flag_history
+
+    record = flag_history([user_id])[user_id]
+    return record.upheld + record.dismissed, record.open
+
+
+def test_a_deleted_members_flags_leave_the_queue_and_their_pending_posts_too(
+    app, make_user, make_shop, shop_in_arlon, modo
+):
+    from directory.accounts.lifecycle import delete_account
+    from tests.conftest import PASSWORD
+
+    leaving = make_user("Sur le départ", trusted=False)
+    pending = make_shop(author=leaving, name="Pas encore relue", town="Namur", postcode="5000")
+    flag(app, leaving, shop_in_arlon.id, "wrong_info", note="mon avis personnel")
+    with app.app_context():
+        delete_account(db.session.get(User, leaving.id), PASSWORD)
+        db.session.commit()
+        assert db.session.scalars(select(Flag.note)).all() == []
+        assert db.session.get(Shop, pending.id).status == "hidden"
+    assert "Rien à examiner" in modo.get("/moderation/queue").get_data(as_text=True)
+
+
+def test_the_member_page_names_past_actions_in_words(app, member, modo):
+    modo.post(f"/moderation/users/{member.id}/warn", {"reason": "Restez courtois"})
+    page = modo.get(f"/moderation/users/{member.id}?lang=en").get_data(as_text=True)
+    assert "Warning" in page and "· warn ·" not in page
+
+
+def test_an_author_finds_their_post_waiting_for_review_from_their_profile(
+    browser, make_user, make_shop
+):
+    newcomer = make_user("Nouvelle", trusted=False)
+    shop = make_shop(author=newcomer, name="Fromagerie du Coin")
+    browser.login(newcomer.email)
+    page = browser.get(f"/users/{newcomer.id}").get_data(as_text=True)
+    assert f'href="/shops/{shop.id}-{shop.slug}"' in page

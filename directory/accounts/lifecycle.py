@@ -28,8 +28,8 @@ from directory.accounts.throttle import LoginThrottle
 from directory.accounts.tokens import Purpose, fingerprint, make_token, read_token
 from directory.errors import Conflict, TooManyAttempts, ValidationFailed
 from directory.extensions import db
-from directory.moderation.models import Flag, ModerationEntry, TargetType
-from directory.shops.models import Shop
+from directory.moderation.models import Flag, FlagStatus, ModerationEntry, TargetType
+from directory.shops.models import Shop, ShopStatus
 from directory.timeutil import utcnow
 from directory.tips.models import Tip
 from directory.validation import clean_text
@@ -254,8 +254,9 @@ def update_profile(
 def delete_account(user: User | None, password: str, throttle: LoginThrottle | None = None) -> None:
     """Delete the member's account, as the privacy page describes.
 
-    Their shop recommendations stay, shown as posted by "ancien membre"; their votes are
-    withdrawn (counts and ranking follow) and their tips deleted; the row keeps no email,
+    Their shop recommendations stay, shown as posted by "ancien membre" (those still waiting
+    for review are not published); their votes are withdrawn (counts and ranking follow), their
+    tips deleted, their open flags withdrawn; the row keeps no email,
     name or password, only its id, so the posts' references hold.
     """
     member = _account(user)
@@ -264,6 +265,16 @@ def delete_account(user: User | None, password: str, throttle: LoginThrottle | N
     for shop_id in voted:
         withdraw_vote(member, shop_id)
     db.session.execute(delete(Tip).where(Tip.author_id == member.id))
+    # Their open flags leave the queue and every note goes (their words); decided flags stay,
+    # as the count behind other members' weights. Posts nobody approved yet are not published.
+    db.session.execute(
+        delete(Flag).where(Flag.reporter_id == member.id, Flag.status == FlagStatus.OPEN.value)
+    )
+    db.session.execute(update(Flag).where(Flag.reporter_id == member.id).values(note=""))
+    for shop in db.session.scalars(
+        select(Shop).where(Shop.author_id == member.id, Shop.status == ShopStatus.PENDING.value)
+    ):
+        shop.status = ShopStatus.HIDDEN.value
     member.email = f"deleted-{member.id}@invalid"
     member.display_name = f"deleted-{member.id}"
     member.password_hash = "!"  # not an Argon2 hash: no password ever matches  # noqa: S105

@@ -19,6 +19,7 @@ from directory.moderation.flags import parse_shop_reference
 from directory.moderation.models import (
     Action,
     Flag,
+    FlagReason,
     FlagStatus,
     ModerationEntry,
     TargetType,
@@ -71,6 +72,12 @@ def _shop_action(
     reason = moderation_reason(reason)
     shop = _shop(shop_id)
     _require_status(shop, *allowed)
+    if to == ShopStatus.VISIBLE and shop.published_at is None:
+        if action == Action.APPROVE:
+            shop.published_at = utcnow()
+        else:
+            # A post hidden before anyone approved it (a ban hides those) goes back to review.
+            to = ShopStatus.PENDING
     shop.status = to.value
     _resolve_flags(moderator, FlagStatus.UPHELD, shop_id=shop.id)
     return log_action(moderator, action, TargetType.SHOP, shop.id, shop.name, reason)
@@ -172,7 +179,7 @@ def merge_shops(
     shop.vote_count = 0
     shop.status = ShopStatus.MERGED.value
     shop.merged_into_id = kept.id
-    _resolve_flags(moderator, FlagStatus.UPHELD, shop_id=shop.id)
+    _move_flags(moderator, shop, kept)
     return log_action(
         moderator,
         Action.MERGE,
@@ -182,6 +189,38 @@ def merge_shops(
         # Stored words are read in every language: only names, numbers and the reason given.
         f"→ {kept.name} (#{kept.id}): {reason}",
     )
+
+
+def _move_flags(moderator: User, shop: Shop, kept: Shop) -> None:
+    """The flags of a merge: reports that ``shop`` duplicates ``kept`` were right; reports on
+    ``shop`` about the shop itself (closed, wrong information...) still need a look, on ``kept``."""
+    open_ = Flag.status == FlagStatus.OPEN.value
+    resolved = {
+        "status": FlagStatus.UPHELD.value,
+        "resolved_at": utcnow(),
+        "resolved_by_id": moderator.id,
+    }
+    db.session.execute(
+        update(Flag)
+        .where(open_, Flag.shop_id == kept.id, Flag.duplicate_of_id == shop.id)
+        .values(**resolved)
+    )
+    db.session.execute(
+        update(Flag).where(Flag.duplicate_of_id == shop.id).values(duplicate_of_id=kept.id)
+    )
+    # The partial unique index allows one open flag per member on the kept shop: keep theirs.
+    reporters_of_kept = select(Flag.reporter_id).where(open_, Flag.shop_id == kept.id)
+    db.session.execute(
+        update(Flag)
+        .where(
+            open_,
+            Flag.shop_id == shop.id,
+            Flag.reason != FlagReason.DUPLICATE.value,
+            Flag.reporter_id.not_in(reporters_of_kept),
+        )
+        .values(shop_id=kept.id)
+    )
+    _resolve_flags(moderator, FlagStatus.UPHELD, shop_id=shop.id)
 
 
 def dismiss_flag(actor: User | None, flag_id: int, reason: str) -> ModerationEntry:
@@ -211,17 +250,16 @@ def _tip_name(tip: Tip) -> str:
 
 
 def delete_tip(actor: User | None, tip_id: int, reason: str) -> ModerationEntry:
-    """Delete a member's tip; its flags go with it, the log keeps the reason."""
+    """Take a tip down for good, with a reason. The row stays, hidden, so its flags can be
+    upheld: reporters who were right keep that to their credit (see ``trust.flag_weight``)."""
     moderator = require_moderator(actor)
     reason = moderation_reason(reason)
     tip = db.session.get(Tip, tip_id, with_for_update=True, populate_existing=True)
-    if tip is None:
+    if tip is None or tip.is_hidden:
         raise NotFound(_("Ce conseil n'existe pas ou n'est plus visible."))
-    entry = log_action(moderator, Action.DELETE_TIP, TargetType.TIP, tip.id, _tip_name(tip), reason)
-    db.session.execute(delete(Flag).where(Flag.tip_id == tip.id))
-    db.session.delete(tip)
-    db.session.flush()
-    return entry
+    tip.is_hidden = True
+    _resolve_flags(moderator, FlagStatus.UPHELD, tip_id=tip.id)
+    return log_action(moderator, Action.DELETE_TIP, TargetType.TIP, tip.id, _tip_name(tip), reason)
 
 
 def warn_member(actor: User | None, user: User, reason: str) -> ModerationEntry:

@@ -18,7 +18,7 @@ from directory.extensions import db
 from directory.moderation.models import FLAG_NOTE_MAX_LENGTH, TIP_REASONS, Flag, FlagReason
 from directory.moderation.trust import flag_weight
 from directory.shops.models import Shop, ShopStatus
-from directory.shops.services import get_visible_shop
+from directory.shops.services import get_visible_shop, lock_shop
 from directory.tips.models import Tip
 from directory.validation import clean_text
 
@@ -89,6 +89,7 @@ def flag_shop(
 ) -> Flag:
     """Flag a visible shop; its author may only report it closed (see ``report_closure``)."""
     member = require_confirmed_member(reporter, _("Connectez-vous pour signaler un problème."))
+    lock_shop(shop_id)  # a merge or hide of this shop runs before or after, never across
     shop = get_visible_shop(shop_id)
     chosen = _reason(reason, tuple(FlagReason))
     own = shop.author_id == member.id

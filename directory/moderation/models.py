@@ -91,7 +91,8 @@ class ModerationEntry(db.Model):
     target_type: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[int] = mapped_column(Integer)
     target_name: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(String(500))
+    # Text: a merge's entry adds the kept shop's name to the moderator's 500 characters.
+    reason: Mapped[str] = mapped_column(Text)
     # For moderators only; never shown in the public log or its JSON.
     private_note: Mapped[str] = mapped_column(Text, default="")
 

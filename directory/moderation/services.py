@@ -97,8 +97,11 @@ def ban_member(
     user.is_banned = True
     user.banned_until = utcnow() + timedelta(days=days) if days else None
     user.session_token = new_session_token()
+    # Locked: an approval of one of them at the same moment runs before or after the ban.
     pending = db.session.scalars(
-        select(Shop).where(Shop.author_id == user.id, Shop.status == ShopStatus.PENDING.value)
+        select(Shop)
+        .where(Shop.author_id == user.id, Shop.status == ShopStatus.PENDING.value)
+        .with_for_update(of=Shop)
     )
     for shop in pending:
         shop.status = ShopStatus.HIDDEN.value
@@ -187,7 +190,7 @@ def moderation_log(filters: LogFilters, page: int, per_page: int) -> LogPage:
         query = query.where(ModerationEntry.action == filters.action)
     if filters.since:
         query = query.where(ModerationEntry.at >= datetime.combine(filters.since, time.min))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # 9999-12-31 has no day after
         day_after = datetime.combine(filters.until, time.min) + timedelta(days=1)
         query = query.where(ModerationEntry.at < day_after)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0

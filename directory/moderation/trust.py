@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from directory.accounts.models import User
 from directory.extensions import db
 from directory.moderation.models import Flag, FlagStatus
+from directory.shops.models import Shop
 from directory.timeutil import utcnow
 
 NEW_ACCOUNT_DAYS = 7
@@ -63,7 +64,11 @@ def flag_history(user_ids: list[int]) -> dict[int, FlagHistory]:
     if user_ids:
         rows = db.session.execute(
             select(Flag.reporter_id, Flag.status, func.count())
+            .outerjoin(Shop, Flag.shop_id == Shop.id)
+            # Authors' flags on their own shop (a closure, a confirmed look-alike) say nothing
+            # of how they judge others' posts.
             .where(Flag.reporter_id.in_(user_ids))
+            .where(or_(Shop.author_id.is_(None), Shop.author_id != Flag.reporter_id))
             .group_by(Flag.reporter_id, Flag.status)
         )
         for reporter_id, status, count in rows:

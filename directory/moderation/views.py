@@ -236,6 +236,7 @@ def _member_page(user: User, failed: Failed = None, status: int = 200):
         "moderation/member.html",
         member=user,
         record=member_record(user),
+        action_labels=ACTION_LABELS,
         failed=failed,
         moderation_form=moderation_form,
         ReasonForm=ReasonForm,

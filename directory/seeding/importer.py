@@ -190,6 +190,7 @@ def _import_row(
                 status=ShopStatus.VISIBLE.value,
                 is_demo=is_demo,
                 created_at=now,
+                published_at=now,
                 updated_at=now,
                 vote_count=0,
                 hot_score=hot_score(0, now),

@@ -198,3 +198,35 @@ def refuse_likely_duplicate(
 
 def _identity_changed(shop: Shop, fields: dict[str, Any]) -> bool:
     return any(getattr(shop, name) != fields[name] for name in IDENTITY_FIELDS)
+
+
+def report_confirmed_duplicate(shop: Shop) -> None:
+    """A member published ``shop`` although it looked like a listed one: a moderator takes a
+    look (an open ``duplicate`` flag by the author, naming the likeliest match). Posts waiting
+    for review are already in the queue with their candidates."""
+    if shop.status != ShopStatus.VISIBLE.value or shop.author_id is None:
+        return
+    matches = likely_duplicates(
+        name=shop.name,
+        town_slug=shop.town_slug,
+        lat=shop.lat,
+        lon=shop.lon,
+        website=shop.website,
+        phone=shop.phone,
+        exclude_id=shop.id,
+        limit=1,
+    )
+    if matches:
+        # Imported here: the moderation models import this feature's models.
+        from directory.moderation.models import Flag, FlagReason
+
+        db.session.add(
+            Flag(
+                reporter_id=shop.author_id,
+                shop_id=shop.id,
+                reason=FlagReason.DUPLICATE.value,
+                duplicate_of_id=matches[0].id,
+                weight=1.0,
+            )
+        )
+        db.session.flush()

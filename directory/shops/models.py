@@ -110,7 +110,10 @@ class Shop(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=ShopStatus.VISIBLE.value)
     # The shop this duplicate was merged into (status ``merged``): its old URL redirects there.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="SET NULL"))
+    # When it was first published (at once, or on a moderator's approval): restoring a hidden
+    # post that never was sends it back to review instead of publishing it.
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
     vote_count: Mapped[int] = mapped_column(Integer, default=0)
     hot_score: Mapped[float] = mapped_column(Float, default=0.0)
     # Where an imported row came from, so importing the same file twice adds nothing.

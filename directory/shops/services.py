@@ -17,7 +17,7 @@ from directory.moderation.models import Action, TargetType
 from directory.moderation.services import log_action
 from directory.moderation.trust import needs_review
 from directory.places.gazetteer import geocode
-from directory.shops.duplicates import refuse_likely_duplicate
+from directory.shops.duplicates import refuse_likely_duplicate, report_confirmed_duplicate
 from directory.shops.models import Category, Shop, ShopStatus
 from directory.shops.ranking import hot_score
 from directory.text import slugify
@@ -122,8 +122,12 @@ def create_shop(author: User | None, data: ShopInput) -> Shop:
     shop.hot_score = hot_score(0, now)
     if needs_review(author):
         shop.status = ShopStatus.PENDING.value
+    else:
+        shop.published_at = now
     db.session.add(shop)
     db.session.flush()
+    if data.confirm_not_duplicate:
+        report_confirmed_duplicate(shop)
     return shop
 
 
@@ -243,5 +247,6 @@ def delete_shop(actor: User | None, shop: Shop) -> None:
         raise NotFound(_("Cette adresse n'existe pas ou n'est plus visible."))
     if not can_delete_shop(actor, shop):
         raise PermissionDenied(_("Seul l'auteur peut supprimer cette adresse."))
+    lock_shop(shop.id)  # never across a merge moving votes and tips onto it
     db.session.delete(shop)
     db.session.flush()

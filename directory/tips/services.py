@@ -12,7 +12,7 @@ from directory.extensions import db
 from directory.moderation.models import Action, TargetType
 from directory.moderation.services import log_action
 from directory.shops.models import Shop
-from directory.shops.services import can_see, get_visible_shop
+from directory.shops.services import can_see, get_visible_shop, lock_shop
 from directory.tips.models import TIP_MAX_LENGTH, Tip
 from directory.validation import clean_text
 
@@ -20,6 +20,7 @@ from directory.validation import clean_text
 def add_tip(author: User | None, shop_id: int, body: str) -> Tip:
     """Leave a tip on a visible shop."""
     author = require_confirmed_member(author, _("Connectez-vous pour laisser un conseil."))
+    lock_shop(shop_id)  # a merge or hide of this shop runs before or after, never across
     shop = get_visible_shop(shop_id)
     tip = Tip(
         shop_id=shop.id,

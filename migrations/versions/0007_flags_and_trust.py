@@ -1,4 +1,5 @@
-"""flags, merged shops, and the count of approved posts behind NEW_MEMBER_REVIEW_POSTS
+"""flags, merged shops, publication dates, and the count of approved posts behind
+NEW_MEMBER_REVIEW_POSTS
 
 Revision ID: 7a5b6c8d9ea4
 Revises: 6f4a5b7c8d93
@@ -75,8 +76,12 @@ def upgrade():
             "shops",
             ["merged_into_id"],
             ["id"],
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         )
+        batch.add_column(sa.Column("published_at", sa.DateTime(), nullable=True))
+    op.execute("UPDATE shops SET published_at = created_at WHERE status <> 'pending'")
+    with op.batch_alter_table("moderation_log") as batch:
+        batch.alter_column("reason", type_=sa.Text(), existing_type=sa.String(length=500))
     with op.batch_alter_table("users") as batch:
         batch.add_column(
             sa.Column("approved_posts", sa.Integer(), nullable=False, server_default="0")
@@ -91,7 +96,10 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("users") as batch:
         batch.drop_column("approved_posts")
+    with op.batch_alter_table("moderation_log") as batch:
+        batch.alter_column("reason", type_=sa.String(length=500), existing_type=sa.Text())
     with op.batch_alter_table("shops") as batch:
+        batch.drop_column("published_at")
         batch.drop_constraint("fk_shops_merged_into_id_shops", type_="foreignkey")
         batch.drop_column("merged_into_id")
     op.drop_index("ix_flags_status", table_name="flags")
