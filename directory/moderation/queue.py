@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from directory.extensions import db
 from directory.moderation.models import Flag, FlagReason, FlagStatus
 from directory.moderation.trust import FlagHistory, flag_history
-from directory.shops.duplicates import likely_duplicates
+from directory.shops.duplicates import duplicates_of
 from directory.shops.models import Shop, ShopStatus
 from directory.tips.models import Tip
 
@@ -97,16 +97,7 @@ def _open_flags(**target: int) -> list[Flag]:
 
 def _shop_duplicates(shop: Shop, flags: list[Flag]) -> list[Shop]:
     named = [f.duplicate_of for f in flags if f.duplicate_of is not None]
-    found = likely_duplicates(
-        name=shop.name,
-        town_slug=shop.town_slug,
-        lat=shop.lat,
-        lon=shop.lon,
-        website=shop.website,
-        phone=shop.phone,
-        exact_position=bool(shop.source_key),
-        exclude_id=shop.id,
-    )
+    found = duplicates_of(shop)
     seen: dict[int, Shop] = {}
     for other in (*named, *found):
         if other.id != shop.id and other.status != ShopStatus.MERGED.value:

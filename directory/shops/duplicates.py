@@ -200,22 +200,28 @@ def _identity_changed(shop: Shop, fields: dict[str, Any]) -> bool:
     return any(getattr(shop, name) != fields[name] for name in IDENTITY_FIELDS)
 
 
-def report_confirmed_duplicate(shop: Shop) -> None:
-    """A member published ``shop`` although it looked like a listed one: a moderator takes a
-    look (an open ``duplicate`` flag by the author, naming the likeliest match). Posts waiting
-    for review are already in the queue with their candidates."""
-    if shop.status != ShopStatus.VISIBLE.value or shop.author_id is None:
-        return
-    matches = likely_duplicates(
+def duplicates_of(shop: Shop, limit: int = 5) -> list[Shop]:
+    """The listed shops that ``shop`` (already saved) probably duplicates."""
+    return likely_duplicates(
         name=shop.name,
         town_slug=shop.town_slug,
         lat=shop.lat,
         lon=shop.lon,
         website=shop.website,
         phone=shop.phone,
+        exact_position=bool(shop.source_key),
         exclude_id=shop.id,
-        limit=1,
+        limit=limit,
     )
+
+
+def report_confirmed_duplicate(shop: Shop) -> None:
+    """A member published ``shop`` although it looked like a listed one: a moderator takes a
+    look (an open ``duplicate`` flag by the author, naming the likeliest match). Posts waiting
+    for review are already in the queue with their candidates."""
+    if shop.status != ShopStatus.VISIBLE.value or shop.author_id is None:
+        return
+    matches = duplicates_of(shop, limit=1)
     if matches:
         # Imported here: the moderation models import this feature's models.
         from directory.moderation.models import Flag, FlagReason
