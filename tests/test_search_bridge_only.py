@@ -104,7 +104,19 @@ def renamed_seed(tmp_path: Path, old: str, new: str) -> Path:
     return seed
 
 
-def test_a_category_rename_queues_its_shops_in_the_same_transaction(app, make_shop, tmp_path):
+@pytest.fixture
+def seed_categories_back(app):
+    """PostgreSQL keeps categories from test to test (only member data is emptied): put the
+    seed's names and order back after a test that renames or reorders them."""
+    yield
+    with app.app_context():
+        load_categories(SEED_DIR)
+        db.session.commit()
+
+
+def test_a_category_rename_queues_its_shops_in_the_same_transaction(
+    seed_categories_back, app, make_shop, tmp_path
+):
     florist = make_shop(name="Fleurs de Léa", category="fleuriste")
     make_shop(name="Boulangerie Lambert", category="boulangerie")
     seed = renamed_seed(tmp_path, ",Bloemist,", ",Bloemenatelier,")
@@ -117,7 +129,9 @@ def test_a_category_rename_queues_its_shops_in_the_same_transaction(app, make_sh
         assert queued() == []
 
 
-def test_after_a_rename_and_a_drain_the_index_holds_the_new_names(app, make_shop, tmp_path):
+def test_after_a_rename_and_a_drain_the_index_holds_the_new_names(
+    seed_categories_back, app, make_shop, tmp_path
+):
     app.config["SEARCH_SYNC"] = "worker"
     florist = make_shop(name="Fleurs de Léa", category="fleuriste")
     seed = renamed_seed(tmp_path, ",Bloemist,", ",Bloemenatelier,")
@@ -136,7 +150,9 @@ def test_after_a_rename_and_a_drain_the_index_holds_the_new_names(app, make_shop
         )
 
 
-def test_reordering_categories_leaves_the_index_alone(app, make_shop, tmp_path):
+def test_reordering_categories_leaves_the_index_alone(
+    seed_categories_back, app, make_shop, tmp_path
+):
     make_shop(category="fleuriste")
     seed = tmp_path / "seed"
     seed.mkdir()
