@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Response, current_app, g, has_request_context, request
+from flask_babel import format_decimal, gettext
 
 LANGUAGE_COOKIE = "lang"
 # Dates and numbers follow these regions; translations are looked up by language alone.
@@ -85,3 +86,21 @@ def without_lang(path: str) -> str:
     parts = urlsplit(path)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
     return parts.path + (f"?{urlencode(query)}" if query else "")
+
+
+# French elides "de" before a vowel sound: "autour d'Arlon", "autour de Namur". A mute h is
+# left out on purpose: "Hasselt" and "Huy" are aspirated for most speakers.
+_ELIDING = frozenset("aeiouyàâäéèêëîïôöùûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
+
+
+def around(place: str) -> str:
+    """The place a search is around: "autour d'Arlon", "autour de Namur", "around Arlon"."""
+    if place[:1] in _ELIDING:
+        return gettext("autour d'%(place)s", place=place)
+    return gettext("autour de %(place)s", place=place)
+
+
+def distance_km(value: float) -> str:
+    """A distance as the locale writes it: "0,1 km" in French and Dutch, "0.1 km" in English
+    (a no-break space keeps the unit with its number)."""
+    return format_decimal(value, format="#,##0.0") + "\u00a0km"

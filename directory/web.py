@@ -31,7 +31,7 @@ from directory.accounts.permissions import needs_confirmation
 from directory.accounts.redirects import safe_next
 from directory.accounts.services import load_user_by_session_token
 from directory.extensions import db, limiter, login_manager
-from directory.i18n import without_lang
+from directory.i18n import around, distance_km, without_lang
 from directory.security import init_security
 
 # The largest PostgreSQL INTEGER (SQLite stops at 2**63 - 1): a bigger id in a URL made the
@@ -196,12 +196,15 @@ def init_web(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     init_security(app)
 
+    app.add_template_filter(distance_km, "km")
+
     @app.context_processor
     def _template_helpers():
         return {
             # formdata=None: this form only carries a token, and must not read the request body
             # (an error page for a body too large would otherwise fail while rendering).
             "action_form": ActionForm(formdata=None),
+            "around": around,
             "current_path": page_path(),
             "get_locale": get_locale,
             "needs_confirmation": needs_confirmation,

@@ -147,7 +147,7 @@ def test_new_member_registers_posts_votes_tips_and_finds_the_shop(
 
     page.goto(live_url + "/search?q=fleuristes&near=6700&radius_km=5")
     assert "Fleurs & Co" in page.inner_text(".results")
-    assert " km" in page.inner_text(".results")
+    assert "\u00a0km" in page.inner_text(".results")  # a number and its unit, never split
 
 
 def snapshot(page, name: str) -> None:

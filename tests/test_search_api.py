@@ -1,5 +1,7 @@
 """GET /api/v1/search and the /search page: contract, filters, errors."""
 
+import re
+
 import pytest
 
 from directory.extensions import db
@@ -178,8 +180,8 @@ def test_search_page_shows_results_distance_and_facets(browser, directory_shops)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Le Fournil d&#39;Arlon" in html
-    assert " km</strong>" in html
-    assert "autour de Arlon" in html
+    assert "\u00a0km</strong>" in html
+    assert "autour d&#39;Arlon" in html  # French elides before a vowel (issue 8)
     assert "Habay-La-Neuve" in html  # town facet, spelt as in the gazetteer
 
 
@@ -241,3 +243,27 @@ def test_unavailable_index_answers_503_not_500(app, browser, directory_shops, mo
     page = browser.get("/search?q=pain")
     assert page.status_code == 503
     assert "indisponible" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "decimal", "around"),
+    [("fr", ",", "autour de Habay"), ("nl", ",", "rond Habay"), ("en", ".", "around Habay")],
+)
+def test_distances_are_written_as_each_language_writes_numbers(
+    browser, directory_shops, lang, decimal, around
+):
+    """Issue 8: "0.1 km" read wrong in French and Dutch."""
+    html = browser.get(f"/search?q=boulangerie&near=Arlon&sort=distance&lang={lang}").get_data(
+        as_text=True
+    )
+    distances = re.findall(r"<strong>(\d+)([.,])(\d)\u00a0km</strong>", html)
+    assert distances and {sep for _int, sep, _dec in distances} == {decimal}
+    near_habay = browser.get(f"/search?near=Habay&lang={lang}").get_data(as_text=True)
+    assert around in near_habay
+
+
+def test_each_result_is_a_heading_and_the_page_has_a_skip_link(browser, directory_shops):
+    """Issue 8: screen-reader users could not jump from shop to shop, nor past the menu."""
+    html = browser.get("/search?q=boulangerie").get_data(as_text=True)
+    assert html.count('<h2 class="result-title">') == len(re.findall('class="shop-card"', html)) > 0
+    assert '<a class="skip-link" href="#content">' in html and 'id="content"' in html
