@@ -12,6 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from directory.accounts.models import User
 from directory.accounts.services import register
 from directory.extensions import db
 from directory.search.bridge import reindex
@@ -222,11 +223,9 @@ def csp_violations(page) -> list[str]:
 def test_pages_break_no_content_security_policy_rule(live_app, live_url, watched_page):
     """Home, search (with "Ma position") and a shop page load their styles and script under the
     policy: chromium reports every refused resource on the console."""
+    author_id = make_member(live_app, "csp@example.org", "Céline", approved_posts=1)
     with live_app.app_context():
-        author = register("csp@example.org", "Céline", PASSWORD, time_cost=1, memory_cost=1024)
-        author.email_confirmed_at = utcnow()
-        author.approved_posts = 1  # trusted: the shop publishes at once
-        create_shop(author, shop_input())
+        create_shop(db.session.get(User, author_id), shop_input())
         db.session.commit()
         reindex(live_app)
     page = watched_page
@@ -284,7 +283,6 @@ def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, ne
     spammer and read the public log in the three languages."""
     from flask_babel import force_locale
 
-    from directory.accounts.models import User
     from directory.moderation.models import ACTION_LABELS, Action
 
     make_member(live_app, "alice@example.org", "Alice", approved_posts=1)

@@ -16,7 +16,6 @@ from directory.moderation.models import Flag, FlagStatus
 from directory.moderation.trust import flag_weight
 from directory.shops.models import Shop
 from directory.timeutil import utcnow
-from directory.tips.models import Tip
 from directory.tips.services import add_tip
 
 
@@ -163,7 +162,9 @@ def test_hidden_shops_cannot_be_flagged(app, shop_in_arlon, other_member):
             flag_shop(db.session.get(User, other_member.id), shop_in_arlon.id, "spam")
 
 
-def test_new_accounts_and_often_dismissed_reporters_weigh_less(app, make_user, moderator):
+def test_new_accounts_and_often_dismissed_reporters_weigh_less(
+    app, make_user, moderator, shop_in_arlon
+):
     veteran = make_user("Vétéran", created_at=utcnow() - timedelta(days=400))
     newcomer = make_user("Nouvelle")
     with app.app_context():
@@ -176,7 +177,7 @@ def test_new_accounts_and_often_dismissed_reporters_weigh_less(app, make_user, m
                 Flag(
                     reporter_id=veteran.id,
                     shop_id=None,
-                    tip_id=_tip(app),
+                    tip_id=add_tip(db.session.get(User, newcomer.id), shop_in_arlon.id, "…").id,
                     reason="spam",
                     status=status,
                 )
@@ -186,20 +187,6 @@ def test_new_accounts_and_often_dismissed_reporters_weigh_less(app, make_user, m
         # All dismissed: never below the floor.
         db.session.execute(db.update(Flag).values(status="dismissed"))
         assert flag_weight(db.session.get(User, veteran.id)) == 0.2
-
-
-def _tip(app) -> int:
-    """A tip on a fresh shop, for flags that only need a target."""
-    shop = db.session.scalar(select(Shop).limit(1))
-    if shop is None:
-        from directory.shops.services import create_shop
-        from tests.conftest import shop_input
-
-        shop = create_shop(db.session.scalar(select(User).limit(1)), shop_input())
-    tip = Tip(shop_id=shop.id, author_id=shop.author_id, body="un conseil")
-    db.session.add(tip)
-    db.session.flush()
-    return tip.id
 
 
 def test_services_refuse_bad_input_without_the_web_layer(ctx, make_user, make_shop):

@@ -157,7 +157,10 @@ def queue_item(kind: str, item_id: int) -> ReviewQueue:
         flags = _open_flags(shop_id=shop.id)
         pending = [shop] if shop.status == ShopStatus.PENDING.value else []
         items = _build(flags, pending) or [QueueItem(shop=shop)]
-        if not items[0].duplicates and shop.status != ShopStatus.MERGED.value:
-            items[0].duplicates = _shop_duplicates(shop, flags)
+        item = items[0]
+        # _build looked for duplicates of pending and duplicate-flagged shops only.
+        searched = item.pending or FlagReason.DUPLICATE.value in item.reasons
+        if not searched and shop.status != ShopStatus.MERGED.value:
+            item.duplicates = _shop_duplicates(shop, flags)
     reporters = sorted({flag.reporter_id for flag in items[0].flags})
     return ReviewQueue(items=items, histories=flag_history(reporters))
