@@ -60,6 +60,18 @@ def _count(name: str, default: int) -> int:
 
 
 SEARCH_SYNC_MODES = ("request", "worker")
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+GEOCODERS = ("none", "nominatim", "ban")
+
+
+def _geocoder() -> str:
+    name = os.environ.get("GEOCODER", "").strip().lower() or "none"
+    if name not in GEOCODERS:
+        raise ConfigError(f"GEOCODER must be one of {', '.join(GEOCODERS)}.")
+    return name
 
 
 def _public_url(production: bool, testing: bool) -> str | None:
@@ -165,6 +177,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "NEW_MEMBER_REVIEW_POSTS": _count("NEW_MEMBER_REVIEW_POSTS", 1),
         # How long a mailed link (confirmation, password reset) stays valid.
         "EMAIL_TOKEN_MAX_AGE": 2 * 24 * 3600,
+        # Map tiles: OpenStreetMap's standard tiles by default, with the attribution their
+        # tile usage policy requires. The page works without them (markers and the list).
+        "TILE_URL": os.environ.get("TILE_URL", "").strip() or OSM_TILE_URL,
+        "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION", "").strip() or OSM_ATTRIBUTION,
+        # Online geocoding of a posted address (through geopy): off unless asked for.
+        "GEOCODER": _geocoder(),
     }
     if production:
         config["SESSION_COOKIE_SECURE"] = True

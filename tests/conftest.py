@@ -29,6 +29,9 @@ from search_index import SearchIndex
 from tests.ci import missing
 from tests.smtp import Mailbox, mail_config, server
 
+# The real-browser fixtures (live_url, page, axe, screenshots).
+pytest_plugins = ["tests.browser"]
+
 SEED_DIR = PROJECT_ROOT / "seed_data"
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 PASSWORD = "cornichon violet sur la lune"

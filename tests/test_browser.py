@@ -3,81 +3,20 @@
 Runs Debian's chromium through Playwright against the app served on a loopback port.
 """
 
-import os
 import re
-import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app
 from directory.accounts.models import User
 from directory.accounts.services import register
 from directory.extensions import db
 from directory.search.bridge import reindex
 from directory.shops.services import create_shop
 from directory.timeutil import utcnow
-from tests.ci import missing
-from tests.conftest import PASSWORD, base_config, shop_input
-
-CHROMIUM = shutil.which("chromium")
-# `SCREENSHOTS=dir make test` keeps what the member saw at each step, to look at.
-SCREENSHOTS = os.environ.get("SCREENSHOTS")
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, playwright, screenshot
+from tests.conftest import PASSWORD, shop_input
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(autouse=True)
-def chromium():
-    """Debian's chromium, which `.ci/run` installs: without it these tests skip, or fail in CI."""
-    if CHROMIUM is None:
-        missing("Debian's chromium is not installed")
-    return CHROMIUM
-
-
-@pytest.fixture
-def live_app(sqlite_template, tmp_path):
-    """The app on a copy of the seeded template database, with its (empty) search index."""
-    path = tmp_path / "live.sqlite3"
-    shutil.copy(sqlite_template, path)
-    app = create_app(base_config(f"sqlite:///{path}", tmp_path))
-    with app.app_context():
-        reindex(app)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def live_url(live_app):
-    """``live_app`` served on a free loopback port."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def page():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # A French-speaking visitor: chromium would otherwise ask for en-US, and get English.
-        yield browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-BE")
-        browser.close()
 
 
 def register_in(page, live_url: str, email: str, name: str, password: str) -> None:
@@ -151,17 +90,11 @@ def test_new_member_registers_posts_votes_tips_and_finds_the_shop(
     assert "\u00a0km" in page.inner_text(".results")  # a number and its unit, never split
 
 
-def snapshot(page, name: str) -> None:
-    if SCREENSHOTS:
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
-
-
 def test_a_member_confirms_resets_the_password_changes_email_and_leaves(live_url, page, mailbox):
     """The account lifecycle end to end, every link taken from the mail the member received."""
     first, second = "grenouille bleue au marché", "hibou jaune sur le clocher"
     register_in(page, live_url, "lea@example.org", "Léa", first)
-    snapshot(page, "01-registered")
+    screenshot(page, "01-registered")
     follow_mailed_link(page, live_url, mailbox, "lea@example.org", "Confirmer mon adresse")
     assert "connectez-vous" in page.inner_text(".flash")
 
@@ -173,7 +106,7 @@ def test_a_member_confirms_resets_the_password_changes_email_and_leaves(live_url
     page.goto(live_url + mailbox.link("lea@example.org"))
     page.fill("#password", second)
     page.fill("#confirm", second)
-    snapshot(page, "02-new-password")
+    screenshot(page, "02-new-password")
     page.click("main button[type=submit]")
     assert "mot de passe est changé" in page.inner_text(".flash")
 
@@ -182,7 +115,7 @@ def test_a_member_confirms_resets_the_password_changes_email_and_leaves(live_url
     page.fill("#new_email-current_password", second)
     page.click('button:has-text("Changer d\'adresse")')
     assert "lea@nouvelle.example" in page.inner_text(".flash")
-    snapshot(page, "03-settings")
+    screenshot(page, "03-settings")
     follow_mailed_link(page, live_url, mailbox, "lea@nouvelle.example", "Confirmer mon adresse")
     assert "lea@nouvelle.example" in page.inner_text("main")  # the settings show the new one
     assert "a changé" in mailbox.last("lea@example.org")["Subject"]
@@ -191,7 +124,7 @@ def test_a_member_confirms_resets_the_password_changes_email_and_leaves(live_url
     page.check("#delete-understood")
     page.click("button:has-text('Supprimer définitivement mon compte')")
     assert "compte est supprimé" in page.inner_text(".flash")
-    snapshot(page, "04-deleted")
+    screenshot(page, "04-deleted")
     page.goto(live_url + "/login")
     page.fill("#email", "lea@nouvelle.example")
     page.fill("#password", second)
@@ -318,7 +251,7 @@ def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, ne
     zoe.click("main button[type=submit]")
     assert "Recommander celle-ci plutôt" in zoe.inner_text(".duplicates")
     assert zoe.input_value("#name") == "Les péchés mignons du Goethe"
-    snapshot(zoe, "10-duplicate-warning")
+    screenshot(zoe, "10-duplicate-warning")
     zoe.check("#confirm_not_duplicate")
     zoe.click("main button[type=submit]")
     assert "un modérateur la relit" in zoe.inner_text(".flash")
@@ -333,7 +266,7 @@ def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, ne
     bruno.click("text=Signaler un problème")
     bruno.check("input[value=spam]")
     bruno.fill("#note", "Publicité pour des montres, pas un commerce local.")
-    snapshot(bruno, "11-flag")
+    screenshot(bruno, "11-flag")
     bruno.click("main button[type=submit]")
     assert "la modération va examiner" in bruno.inner_text(".flash")
 
@@ -343,11 +276,11 @@ def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, ne
     modo.click("header a:has-text('Modération')")
     queue = modo.inner_text(".review-queue")
     assert "Doublon probable" in queue and "MEGA PROMO montres" in queue
-    snapshot(modo, "12-queue")
+    screenshot(modo, "12-queue")
     modo.click(f"a[href='/moderation/shops/{duplicate_id}']")
     assert "Les Péchés Mignons du Goethe" in modo.inner_text(".side-by-side")
     assert modo.input_value("#merge-into") == str(kept_id)
-    snapshot(modo, "13-side-by-side")
+    screenshot(modo, "13-side-by-side")
     modo.click('button:has-text("Fusionner dans l\'adresse gardée")')
     assert "Doublons fusionnés" in modo.inner_text(".flash")
     zoe.goto(duplicate_url)
@@ -358,7 +291,7 @@ def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, ne
     assert "retenus : 0 · rejetés : 0 · ouverts : 1" in modo.inner_text(".flag")
     modo.click("a:has-text('Promo Pascher')")
     modo.fill("#ban-reason", "Publicité en série")
-    snapshot(modo, "14-member")
+    screenshot(modo, "14-member")
     modo.click("button:has-text('Suspendre ou bannir')")
     assert "Compte suspendu" in modo.inner_text(".flash")
     modo.goto(f"{live_url}/moderation/shops/{spam_id}")
@@ -380,4 +313,4 @@ def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, ne
             assert label in text, (lang, action)
             assert (lang == "fr") == (label == french), label  # really translated
         assert "Publicité en série" in text and "Les péchés mignons du Goethe" in text
-        snapshot(visitor, f"15-log-{lang}")
+        screenshot(visitor, f"15-log-{lang}")

@@ -81,3 +81,7 @@ def _serialise(page: SearchPage) -> dict:
             for row in page.rows
         ],
     }
+
+
+# Routes of their own modules, on the same blueprint.
+from directory.api import geojson, places  # noqa: E402, F401
