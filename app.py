@@ -24,6 +24,7 @@ from directory.search.bridge import init_search_sync
 from directory.search.cli import init_search_cli
 from directory.search.views import bp as search_bp
 from directory.seeding.cli import init_cli
+from directory.seo.views import bp as seo_bp
 from directory.shops.views import bp as shops_bp
 from directory.tips.views import bp as tips_bp
 from directory.votes.views import bp as votes_bp
@@ -42,6 +43,7 @@ BLUEPRINTS = (
     search_bp,
     api_bp,
     health_bp,
+    seo_bp,
 )
 
 

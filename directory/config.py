@@ -183,6 +183,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION", "").strip() or OSM_ATTRIBUTION,
         # Online geocoding of a posted address (through geopy): off unless asked for.
         "GEOCODER": _geocoder(),
+        # Another address for that service (``http://127.0.0.1:8080``: a mirror, or a test's
+        # loopback server); empty means the service's public one.
+        "GEOCODER_URL": os.environ.get("GEOCODER_URL", "").strip().rstrip("/") or None,
+        # Nominatim's usage policy asks for an identifying user agent.
+        "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", "").strip()
+        or "bonnes-adresses/1.0",
+        # Seconds a posting waits for the geocoder before placing the shop at its town's centre.
+        "GEOCODER_TIMEOUT": 3,
     }
     if production:
         config["SESSION_COOKIE_SECURE"] = True

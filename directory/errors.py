@@ -15,7 +15,22 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
-    """Input that is well-formed but not acceptable (unknown town, weak password...)."""
+    """Input that is well-formed but not acceptable (unknown town, weak password...).
+
+    ``suggestions`` are values the user may have meant (places with ``name``, ``postcode``
+    and ``country``): pages offer them as links after ``lead``, the message without them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        suggestions: tuple = (),
+        lead: str | None = None,
+    ) -> None:
+        super().__init__(message, field)
+        self.suggestions = tuple(suggestions)
+        self.lead = lead or message
 
 
 class NotFound(DomainError):

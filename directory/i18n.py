@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Response, current_app, g, has_request_context, request
-from flask_babel import format_decimal, gettext
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, gettext
+from markupsafe import Markup, escape
+
+from directory.timeutil import utcnow
 
 LANGUAGE_COOKIE = "lang"
 # Dates and numbers follow these regions; translations are looked up by language alone.
@@ -93,8 +98,17 @@ def without_lang(path: str) -> str:
 _ELIDING = frozenset("aeiouyàâäéèêëîïôöùûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
 
 
+_COORDINATES = re.compile(r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$")
+
+
 def around(place: str) -> str:
-    """The place a search is around: "autour d'Arlon", "autour de Namur", "around Arlon"."""
+    """The place a search is around: "autour d'Arlon", "autour de Namur", "around Arlon".
+
+    Coordinates come from "Ma position" (or are typed): "around your position" reads better
+    than "around 49.68333,5.81667".
+    """
+    if _COORDINATES.match(place):
+        return gettext("autour de votre position")
     if place[:1] in _ELIDING:
         return gettext("autour d'%(place)s", place=place)
     return gettext("autour de %(place)s", place=place)
@@ -104,3 +118,30 @@ def distance_km(value: float) -> str:
     """A distance as the locale writes it: "0,1 km" in French and Dutch, "0.1 km" in English
     (a no-break space keeps the unit with its number)."""
     return format_decimal(value, format="#,##0.0") + "\u00a0km"
+
+
+def number(value: float | int | str) -> str:
+    """A number as the locale writes it ("2,5" in French and Dutch, "2.5" in English)."""
+    return format_decimal(float(value))
+
+
+# Up to a month, "3 days ago" reads better than a date; beyond, the date says more.
+RELATIVE_DATE_LIMIT = timedelta(days=30)
+
+
+def relative_date(moment: datetime) -> Markup:
+    """``<time>`` reading "il y a 3 jours" for recent moments, the date for older ones.
+
+    ``moment`` is naive UTC (as stored); the exact date and time stay in the title and in the
+    machine-readable ``datetime`` attribute.
+    """
+    age = utcnow() - moment
+    if timedelta(0) <= age < RELATIVE_DATE_LIMIT:
+        text = format_timedelta(-age, add_direction=True, threshold=1)
+    else:
+        text = format_date(moment, "medium")
+    return Markup('<time datetime="{iso}Z" title="{full}">{text}</time>').format(
+        iso=moment.isoformat(timespec="seconds"),
+        full=escape(format_datetime(moment, "medium")),
+        text=text,
+    )

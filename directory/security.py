@@ -8,7 +8,9 @@ already set in ``directory/config.py``; we only need fixed headers and a per-vie
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -16,7 +18,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 View = TypeVar("View", bound=Callable)
 
 # Everything is served by the site itself: no inline script or style, no plugin, no <base>.
-# Pico CSS draws its icons (select arrows, checkboxes) with data: SVG images.
+# Pico CSS draws its icons (select arrows, checkboxes) with data: SVG images; the map's tiles
+# come from the configured tile server (``tile_origin``), the only image host added.
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -48,9 +51,41 @@ def _view_allows_framing() -> bool:
     return bool(getattr(view, "allow_framing", False))
 
 
-def content_security_policy(framing_allowed: bool = False) -> str:
-    """The Content-Security-Policy header value; ``frame-ancestors *`` for embeddable views."""
+@lru_cache(maxsize=8)
+def tile_origin(tile_url: str) -> str | None:
+    """The CSP source of a Leaflet tile URL template: its scheme and host (and port).
+
+    ``https://tile.openstreetmap.org/{z}/{x}/{y}.png`` gives ``https://tile.openstreetmap.org``;
+    a ``{s}`` subdomain label becomes CSP's wildcard (``https://*.tile.example.org``). A
+    relative URL (tiles served by the site) needs nothing; a placeholder anywhere else in the
+    host cannot be written as a CSP source, so none is added (tiles then fail, and the map says
+    so) rather than loosening the policy to any host.
+    """
+    try:
+        parts = urlsplit(tile_url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1]
+    labels = host.split(".")
+    if labels[0].startswith("{") and labels[0].endswith("}") and len(labels) > 2:
+        labels[0] = "*"
+    host = ".".join(labels)
+    if any(c in host for c in "{} ;,'\"") or "*" in host[1:]:
+        return None
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(framing_allowed: bool = False, tile_url: str = "") -> str:
+    """The Content-Security-Policy header value; ``frame-ancestors *`` for embeddable views.
+
+    ``tile_url`` (the ``TILE_URL`` setting) adds its server to ``img-src`` for the map.
+    """
     directives = dict(CONTENT_SECURITY_POLICY)
+    origin = tile_origin(tile_url) if tile_url else None
+    if origin:
+        directives["img-src"] += f" {origin}"
     if framing_allowed:
         directives["frame-ancestors"] = "*"
     return "; ".join(f"{name} {value}" for name, value in directives.items())
@@ -60,7 +95,9 @@ def add_security_headers(response: Response) -> Response:
     """``after_request``: the headers every answer carries (pages, JSON, files, errors)."""
     framing_allowed = _view_allows_framing()
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(framing_allowed)
+    headers["Content-Security-Policy"] = content_security_policy(
+        framing_allowed, current_app.config.get("TILE_URL", "")
+    )
     if not framing_allowed:
         headers["X-Frame-Options"] = "DENY"  # for browsers that ignore frame-ancestors
     headers["X-Content-Type-Options"] = "nosniff"

@@ -31,7 +31,7 @@ from directory.accounts.permissions import needs_confirmation
 from directory.accounts.redirects import safe_next
 from directory.accounts.services import load_user_by_session_token
 from directory.extensions import db, limiter, login_manager
-from directory.i18n import around, distance_km, without_lang
+from directory.i18n import around, distance_km, number, relative_date, without_lang
 from directory.security import init_security
 
 # The largest PostgreSQL INTEGER (SQLite stops at 2**63 - 1): a bigger id in a URL made the
@@ -197,6 +197,8 @@ def init_web(app: Flask) -> None:
     init_security(app)
 
     app.add_template_filter(distance_km, "km")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(relative_date, "ago")
 
     @app.context_processor
     def _template_helpers():

@@ -48,9 +48,13 @@ def excerpt(text: str, terms: frozenset[str], size: int = DESCRIPTION_CHARS) -> 
     return f"{prefix}{text[start:end]}{suffix}"
 
 
-def snippet(name: str, description: str, terms: frozenset[str]) -> str:
-    """``name — description excerpt`` as safe HTML with matches marked."""
+def snippet(name: str, description: str, terms: frozenset[str]) -> tuple[str, str]:
+    """``(name — description excerpt, excerpt)`` as safe HTML with matches marked.
+
+    The excerpt alone lets a caller show it only when it marks a word the name does not show.
+    """
+    part = mark(excerpt(description, terms), terms) if description.strip() else ""
     html = mark(name, terms)
-    if description.strip():
-        html += escape(SEPARATOR) + mark(excerpt(description, terms), terms)
-    return html
+    if part:
+        html += escape(SEPARATOR) + part
+    return html, part

@@ -74,13 +74,21 @@ class SearchQuery:
     text: str = ""
     category: str | None = None
     town: str | None = None
+    # Several town names or postcodes, any of which matches (a commune's localities); with
+    # ``town`` too, a shop matching either counts.
+    towns: frozenset[str] = field(default_factory=frozenset)
     near: GeoPoint | None = None
     radius_km: float | None = None
+    # (min_lon, min_lat, max_lon, max_lat) in degrees, GeoJSON's order: only shops inside.
+    bbox: tuple[float, float, float, float] | None = None
     services: frozenset[str] = field(default_factory=frozenset)
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
     facets: bool = True
+    # False: hits carry no highlight (a map's markers need none, and it saves reading every
+    # stored document of the page).
+    highlights: bool = True
     # Shops the caller knows are no longer visible although the index still holds them (its
     # updates are pending): left out before totals and facets are counted.
     exclude_ids: frozenset[int] = field(default_factory=frozenset)
@@ -94,6 +102,8 @@ class Hit:
     score: float
     distance_km: float | None
     highlight: str
+    # The description excerpt of ``highlight`` alone (HTML-safe, "" without a description).
+    excerpt: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from .models import SERVICES, SORTS, InvalidQueryError, SearchQuery
 # Bounds that keep one request cheap whatever the user sends.
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 12
-MAX_PER_PAGE = 100
+# High enough for a map's markers in one page; the web API keeps its own lower limit.
+MAX_PER_PAGE = 1_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def validate(query: SearchQuery) -> None:
         and -180 <= query.near.lon <= 180
     ):
         raise InvalidQueryError("near must be a valid latitude/longitude", "near")
+    if query.bbox is not None:
+        _validate_bbox(query.bbox)
     unknown = set(query.services) - set(SERVICES)
     if unknown:
         raise InvalidQueryError(
@@ -54,6 +57,16 @@ def validate(query: SearchQuery) -> None:
         raise InvalidQueryError("page starts at 1", "page")
     if not 1 <= query.per_page <= MAX_PER_PAGE:
         raise InvalidQueryError(f"per_page must be between 1 and {MAX_PER_PAGE}", "per_page")
+
+
+def _validate_bbox(bbox: tuple[float, ...]) -> None:
+    if len(bbox) != 4 or not all(isinstance(v, int | float) and math.isfinite(v) for v in bbox):
+        raise InvalidQueryError("bbox must be four finite numbers", "bbox")
+    min_lon, min_lat, max_lon, max_lat = bbox
+    if not (-180 <= min_lon < max_lon <= 180):
+        raise InvalidQueryError("bbox longitudes must satisfy -180 <= min < max <= 180", "bbox")
+    if not (-90 <= min_lat < max_lat <= 90):
+        raise InvalidQueryError("bbox latitudes must satisfy -90 <= min < max <= 90", "bbox")
 
 
 def parse_text(text: str) -> ParsedText:

@@ -132,12 +132,14 @@ def _match(
     if category_code is not None:
         sources.append((len(snapshot.docs_in_category(category_code)), "category"))
     town_docs: list[int] | None = None
-    if query.town is not None:
-        town_docs = snapshot.docs_in_town(query.town)
+    town_keys = query.towns | ({query.town} if query.town is not None else set())
+    if town_keys:
+        town_docs = snapshot.docs_in_towns(town_keys)
         sources.append((len(town_docs), "town"))
     geo_cells: list[list[int]] | None = None
-    if query.near is not None and query.radius_km is not None:
-        geo_cells = _cells(snapshot, query)
+    geo_box = _geo_box(query)
+    if geo_box is not None:
+        geo_cells = _cells(snapshot, geo_box)
         sources.append((sum(map(len, geo_cells)), "geo"))
     driver = min(sources)[1] if sources else "all"
 
@@ -168,6 +170,9 @@ def _match(
         mask = sum(_SERVICE_BITS[s] for s in query.services)
         masks = snapshot.services
         docs = [d for d in docs if masks[d] & mask == mask]
+    if query.bbox is not None:
+        # Grid cells overhang the box (and other drivers ignore it): the exact test.
+        docs = _inside(snapshot, docs, _bbox_e6(query.bbox))
     if query.exclude_ids:
         excluded, docids = query.exclude_ids, snapshot.docids
         docs = [d for d in docs if docids[d] not in excluded]
@@ -177,14 +182,50 @@ def _match(
     return docs, postings, distances
 
 
-def _cells(snapshot: Snapshot, query: SearchQuery) -> list[list[int]]:
-    """Docnum lists of the grid cells covering the radius' bounding box."""
-    assert query.near is not None and query.radius_km is not None
+def _bbox_e6(bbox: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    """A GeoJSON-order bbox as (min_lat, max_lat, min_lon, max_lon) in micro-degrees."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    return (
+        math.floor(min_lat * 1e6),
+        math.ceil(max_lat * 1e6),
+        math.floor(min_lon * 1e6),
+        math.ceil(max_lon * 1e6),
+    )
+
+
+def _geo_box(query: SearchQuery) -> tuple[int, int, int, int] | None:
+    """The micro-degree box the radius and the bbox both allow, None without either.
+
+    An empty intersection is kept as an inverted box: it covers no cell.
+    """
+    boxes: list[tuple[int, int, int, int]] = []
+    if query.near is not None and query.radius_km is not None:
+        boxes.append(bounding_box_e6(query.near.lat, query.near.lon, query.radius_km))
+    if query.bbox is not None:
+        boxes.append(_bbox_e6(query.bbox))
+    if not boxes:
+        return None
+    return (
+        max(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        min(b[3] for b in boxes),
+    )
+
+
+def _inside(snapshot: Snapshot, docs: list[int], box: tuple[int, int, int, int]) -> list[int]:
+    lats, lons = snapshot.lat_e6, snapshot.lon_e6
+    return [d for d in docs if box[0] <= lats[d] <= box[1] and box[2] <= lons[d] <= box[3]]
+
+
+def _cells(snapshot: Snapshot, box: tuple[int, int, int, int]) -> list[list[int]]:
+    """Docnum lists of the grid cells covering a micro-degree box."""
+    if box[0] > box[1] or box[2] > box[3]:
+        return []
     grid = snapshot.grid()
-    box = bounding_box_e6(query.near.lat, query.near.lon, query.radius_km)
     span = (box[1] // CELL_E6 - box[0] // CELL_E6 + 1) * (box[3] // CELL_E6 - box[2] // CELL_E6 + 1)
     if span > len(grid):
-        # Huge radius: walking the occupied cells is cheaper than walking the box.
+        # Huge box: walking the occupied cells is cheaper than walking the box.
         return [
             docs
             for (cy, cx), docs in grid.items()
@@ -278,7 +319,6 @@ def _hits(
     terms = frozenset(parsed.terms)
     hits = []
     for d in page_docs:
-        stored = snapshot.stored(d)
         score = scores.get(d)
         if score is None:
             score = _scores(snapshot, [d], postings, distances)[d]
@@ -287,12 +327,19 @@ def _hits(
             distance = display_distance_km(
                 query.near.lat, query.near.lon, snapshot.lat_e6[d] / 1e6, snapshot.lon_e6[d] / 1e6
             )
+        highlight = excerpt = ""
+        if query.highlights:
+            stored = snapshot.stored(d)
+            highlight, excerpt = snippet(
+                stored.get("name", ""), stored.get("description", ""), terms
+            )
         hits.append(
             Hit(
                 id=snapshot.docids[d],
                 score=score,
                 distance_km=distance,
-                highlight=snippet(stored.get("name", ""), stored.get("description", ""), terms),
+                highlight=highlight,
+                excerpt=excerpt,
             )
         )
     return hits

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .analysis import fold
+from .analysis import WORD_RE, fold
 from .documents import unpack_meta
 from .geo import cell_of
 from .postings import read_postings
@@ -181,10 +182,18 @@ class Snapshot:
 
     def docs_in_town(self, town: str) -> list[int]:
         """Live docnums whose town (folded) or postcode equals ``town``, in docnum order."""
+        return self.docs_in_towns([town])
+
+    def docs_in_towns(self, towns: Iterable[str]) -> list[int]:
+        """Live docnums whose town or postcode equals any of ``towns``, in docnum order.
+
+        Names compare folded and by their words alone, so "Habay-la-Neuve", "HABAY LA NEUVE"
+        and "Habay-La-Neuve" are one town.
+        """
         if self._by_town is None:
             by_town: dict[str, list[int]] = defaultdict(list)
-            town_keys = [fold(name).strip() for name in self.towns]
-            postcode_keys = [fold(pc).strip() for pc in self.postcodes]
+            town_keys = [town_key(name) for name in self.towns]
+            postcode_keys = [town_key(pc) for pc in self.postcodes]
             for d, (t, p, alive) in enumerate(
                 zip(self.town_code, self.postcode_code, self.live, strict=True)
             ):
@@ -193,7 +202,10 @@ class Snapshot:
                     if postcode_keys[p] != town_keys[t]:
                         by_town[postcode_keys[p]].append(d)
             self._by_town = dict(by_town)
-        return self._by_town.get(fold(town).strip(), [])
+        lists = [self._by_town.get(key, []) for key in {town_key(town) for town in towns}]
+        if len(lists) == 1:
+            return lists[0]
+        return sorted({d for docs in lists for d in docs})
 
     def live_docnums(self) -> list[int]:
         """Every live docnum."""
@@ -226,3 +238,8 @@ def _encode(values: list[str]) -> tuple[list[str], list[int]]:
     codes: dict[str, int] = {}
     encoded = [codes.setdefault(v, len(codes)) for v in values]
     return list(codes), encoded
+
+
+def town_key(town: str) -> str:
+    """A town name or postcode as the town filter compares it: folded words, single-spaced."""
+    return " ".join(WORD_RE.findall(fold(town)))

@@ -15,10 +15,15 @@ from playwright import sync_api as playwright
 from werkzeug.serving import make_server
 
 from app import create_app
+from directory.accounts.services import register
 from directory.extensions import db
 from directory.search.bridge import reindex
+from directory.seeding.cli import CATEGORY_MAP, DEMO_SHOPS
+from directory.seeding.demo import load_demo
+from directory.seeding.importer import import_shops, load_category_map
+from directory.timeutil import utcnow
 from tests.ci import missing
-from tests.conftest import base_config
+from tests.conftest import PASSWORD, base_config
 
 CHROMIUM = shutil.which("chromium")
 # `SCREENSHOTS=dir make test` keeps what the member saw at each step, to look at.
@@ -43,37 +48,95 @@ def chromium():
     return CHROMIUM
 
 
-@pytest.fixture
-def live_app(sqlite_template, tmp_path):
-    """The app on a copy of the seeded template database, with its (empty) search index."""
+def _app_on_copy(template: Path, tmp_path: Path):
     path = tmp_path / "live.sqlite3"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(template, path)
     app = create_app(base_config(f"sqlite:///{path}", tmp_path))
     with app.app_context():
         reindex(app)
+    return app
+
+
+@pytest.fixture
+def live_app(sqlite_template, tmp_path):
+    """The app on a copy of the template database (categories, gazetteer, no shop yet)."""
+    app = _app_on_copy(sqlite_template, tmp_path)
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template, tmp_path_factory) -> Path:
+    """The template plus what `make run` seeds: 251 shops, demo members, votes and tips."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = create_app(base_config(f"sqlite:///{path}", path.parent))
+    with app.app_context():
+        import_shops(DEMO_SHOPS, load_category_map(CATEGORY_MAP), is_demo=True)
+        load_demo(time_cost=1, memory_cost=1024)
+        db.session.commit()
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture
-def live_url(live_app, chromium):
-    """``live_app`` served on a free loopback port."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+def demo_app(demo_template, tmp_path):
+    """The app on a copy of the seeded demo database, its search index built."""
+    app = _app_on_copy(demo_template, tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    return server, thread
+
+
+@pytest.fixture
+def demo_url(demo_app, chromium):
+    """``demo_app`` served on a free loopback port."""
+    server, thread = _serve(demo_app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
 
 
 @pytest.fixture
-def page():
+def live_url(live_app, chromium):
+    """``live_app`` served on a free loopback port."""
+    server, thread = _serve(live_app)
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def open_page(chromium):
+    """Factory: a new page in a context of its own (``new_context`` options: geolocation,
+    permissions, locale, viewport...); a French-speaking phone unless told otherwise."""
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # A French-speaking visitor: chromium would otherwise ask for en-US, and get English.
-        yield browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-BE")
+
+        def factory(**options):
+            # chromium would otherwise ask for en-US, and get English.
+            options = {"viewport": PHONE, "locale": "fr-BE", **options}
+            return browser.new_context(**options).new_page()
+
+        yield factory
         browser.close()
+
+
+@pytest.fixture
+def page(open_page):
+    """A page on a phone (390×844), for a French-speaking visitor."""
+    return open_page()
 
 
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -82,7 +145,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 def axe_violations(page) -> list[dict]:
     """Run axe-core (vendored, never served by the app) on the page: WCAG 2.1 A/AA violations."""
-    page.add_script_tag(path=str(AXE_JS))
+    # Evaluated through the DevTools protocol, which the page's CSP does not govern: a
+    # <script> tag would be refused, as it should be.
+    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;true")
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )
@@ -97,3 +162,23 @@ def screenshot(page, name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+def make_member(app, email: str, name: str, **values) -> int:
+    """A confirmed account, committed, with ``values`` (role, approved_posts) set."""
+    with app.app_context():
+        user = register(email, name, PASSWORD, time_cost=1, memory_cost=1024)
+        user.email_confirmed_at = utcnow()
+        for key, value in values.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user.id
+
+
+def log_in(page, live_url: str, email: str, password: str = PASSWORD) -> None:
+    """Log in through the form, as a member does."""
+    page.goto(live_url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    assert "Vous êtes connecté" in page.inner_text("main")

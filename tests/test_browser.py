@@ -8,12 +8,10 @@ import re
 import pytest
 
 from directory.accounts.models import User
-from directory.accounts.services import register
 from directory.extensions import db
 from directory.search.bridge import reindex
 from directory.shops.services import create_shop
-from directory.timeutil import utcnow
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, playwright, screenshot
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, log_in, make_member, playwright, screenshot
 from tests.conftest import PASSWORD, shop_input
 
 pytestmark = pytest.mark.browser
@@ -34,14 +32,6 @@ def follow_mailed_link(page, live_url: str, mailbox, email: str, button: str) ->
     """Open the newest link mailed to ``email`` and press its button."""
     page.goto(live_url + mailbox.link(email))
     page.click(f"main button:has-text('{button}')")
-
-
-def log_in(page, live_url: str, email: str, password: str) -> None:
-    page.goto(live_url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("main button[type=submit]")
-    assert "Vous êtes connecté" in page.inner_text("main")
 
 
 def test_new_member_registers_posts_votes_tips_and_finds_the_shop(
@@ -76,6 +66,7 @@ def test_new_member_registers_posts_votes_tips_and_finds_the_shop(
     page.click("button:has-text('Publier mon conseil')")
     assert "Demandez le bouquet du jour." in page.inner_text("#tips")
 
+    page.click("header .account-menu summary")  # the account menu folds
     page.click("header button:has-text('Déconnexion')")
     # A second member votes before even confirming their address: voting does not wait.
     register_in(page, live_url, "omar@example.org", "Omar", "tortue rousse du marché couvert")
@@ -110,6 +101,7 @@ def test_a_member_confirms_resets_the_password_changes_email_and_leaves(live_url
     page.click("main button[type=submit]")
     assert "mot de passe est changé" in page.inner_text(".flash")
 
+    page.click("header .account-menu summary")  # the account menu folds
     page.click("header a:has-text('Réglages')")
     page.fill("#new_email-email", "lea@nouvelle.example")
     page.fill("#new_email-current_password", second)
@@ -200,17 +192,6 @@ def new_page():
         browser.close()
 
 
-def make_member(app, email: str, name: str, **values):
-    """A confirmed account, committed, with ``values`` (role, approved_posts) set."""
-    with app.app_context():
-        user = register(email, name, PASSWORD, time_cost=1, memory_cost=1024)
-        user.email_confirmed_at = utcnow()
-        for key, value in values.items():
-            setattr(user, key, value)
-        db.session.commit()
-        return user.id
-
-
 def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, new_page, mailbox):
     """Flag from one account, handle the queue from another, merge two real duplicates, ban a
     spammer and read the public log in the three languages."""
@@ -273,6 +254,7 @@ def test_moderators_handle_flags_duplicates_and_a_spammer(live_app, live_url, ne
     # The moderator's queue: the probable duplicate and the flagged spam.
     modo = new_page(1280)
     log_in(modo, live_url, "modo@example.org", PASSWORD)
+    modo.click("header .account-menu summary")  # the account menu folds
     modo.click("header a:has-text('Modération')")
     queue = modo.inner_text(".review-queue")
     assert "Doublon probable" in queue and "MEGA PROMO montres" in queue

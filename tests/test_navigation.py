@@ -63,11 +63,14 @@ def test_search_form_shows_and_keeps_the_town_filter(app, browser, make_shop):
     assert "Le Fournil" in page
 
 
-def test_widen_radius_link_grows_and_stops_at_the_limit(browser):
-    tiny = browser.get("/search?q=zzz&near=Arlon&radius_km=0.3").get_data(as_text=True)
-    assert "radius_km=1&" in tiny
+def test_widen_radius_link_grows_and_stops_at_the_limit(app, browser, make_shop):
+    make_shop(name="Le Fournil", postcode="6720", town="Habay-la-Neuve")  # ~15 km from Arlon
+    with app.app_context():
+        drain(get_index(app))
+    tiny = browser.get("/search?q=fournil&near=Arlon&radius_km=0.3").get_data(as_text=True)
+    assert "radius_km=25&" in tiny and "Élargir à 25 km" in tiny
     widest = browser.get("/search?q=zzz&near=Arlon&radius_km=200").get_data(as_text=True)
-    assert "Élargir le rayon" not in widest
+    assert "Élargir" not in widest
 
 
 def test_a_search_page_past_the_end_links_back_to_the_first(app, browser, make_shop):

@@ -206,3 +206,37 @@ def test_behind_a_trusted_proxy_rate_limits_see_the_client_address(proxied_app):
     client = proxied_app.test_client()
     answer = client.get("/test/address", headers={"X-Forwarded-For": "203.0.113.7"})
     assert answer.get_data(as_text=True) == "203.0.113.7"
+
+
+# --- Map tiles: their server is the one image host added ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tile_url", "source"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
+        ("http://localhost:8080/tiles/{z}/{x}/{y}.png", "http://localhost:8080"),
+    ],
+)
+def test_img_src_allows_the_configured_tile_server_only(app, tile_url, source):
+    app.config["TILE_URL"] = tile_url
+    policy = csp(app.test_client().get("/api/v1/nothing"))
+    assert policy["img-src"] == f"'self' data: {source}"
+    assert policy["default-src"] == "'self'" and policy["connect-src"] == "'self'"
+
+
+@pytest.mark.parametrize(
+    "tile_url",
+    [
+        "/tiles/{z}/{x}/{y}.png",  # served by the site itself
+        "https://a.{s}.example.org/{z}/{x}/{y}.png",  # no CSP source can say this
+        "https://{s}.org/{z}/{x}/{y}.png",  # would be a whole top-level domain
+        "https://tiles.example.org;script-src *;/{z}.png",
+    ],
+)
+def test_a_tile_url_csp_cannot_express_adds_no_image_host(app, tile_url):
+    app.config["TILE_URL"] = tile_url
+    policy = csp(app.test_client().get("/api/v1/nothing"))
+    assert policy["img-src"] == "'self' data:"
+    assert policy["script-src"] == "'self'"

@@ -14,8 +14,20 @@ from directory.search.services import SearchPage, run_search
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _error(field: str | None, message: str, status: int = 400):
-    return jsonify(error={"field": field, "message": message}), status
+def _error(field: str | None, message: str, status: int = 400, suggestions: tuple = ()):
+    body: dict = {"field": field, "message": message}
+    if suggestions:
+        # What the caller may have meant (an unknown town or place): the closest known ones.
+        body["suggestions"] = [
+            {"name": s.name, "postcode": s.postcode, "country": s.country} for s in suggestions
+        ]
+    return jsonify(error=body), status
+
+
+def _failure(failure: DomainError):
+    """The JSON error of a refused request, with suggestions when it has any."""
+    suggestions = getattr(failure, "suggestions", ())
+    return _error(failure.field, failure.message, failure.status_code, suggestions)
 
 
 @bp.route("/search")
@@ -24,7 +36,7 @@ def search():
     try:
         page = run_search(parse_search(request.args))
     except DomainError as failure:
-        return _error(failure.field, failure.message, failure.status_code)
+        return _failure(failure)
     return jsonify(_serialise(page))
 
 

@@ -12,11 +12,26 @@ from sqlalchemy import select
 
 from directory.errors import ValidationFailed
 from directory.extensions import db
+from directory.places.localised import local_name
 from directory.places.models import Place
 from directory.text import name_key
+from search_index.geo import haversine_km
 
 POSTCODE_FORMATS = {"BE": re.compile(r"^\d{4}$"), "FR": re.compile(r"^\d{5}$")}
 COUNTRY_NAMES = {"BE": _l("Belgique"), "FR": _l("France")}
+# How far from its locality's centre a shop may stand: far enough for a commune's outlying
+# villages and a large town's edges, not so far that a slip of the map lands in the next town.
+TOWN_REACH_KM = 15.0
+
+
+def km_from_town(place: Place, lat: float, lon: float) -> float:
+    """Great-circle distance in km from the centre of ``place`` to ``(lat, lon)``."""
+    return haversine_km(place.lat, place.lon, lat, lon)
+
+
+def within_town_reach(place: Place, lat: float, lon: float) -> bool:
+    """True when ``(lat, lon)`` is no more than ``TOWN_REACH_KM`` from the centre of ``place``."""
+    return km_from_town(place, lat, lon) <= TOWN_REACH_KM
 
 
 @dataclass(frozen=True)
@@ -26,11 +41,18 @@ class PlaceSuggestion:
     postcode: str
     name: str
 
+    @property
+    def country(self) -> str:
+        """Belgian postcodes have 4 digits, French ones 5."""
+        return country_of_postcode(self.postcode)
+
     def __str__(self) -> str:
         return f"{self.postcode} {self.name}"
 
 
 _names_cache: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+# How alike (0-100, rapidfuzz's ratio) a suggested name must be spelt to what was typed.
+SPELLING_CUTOFF = 60
 
 
 def _names(country: str) -> list[tuple[str, str, str]]:
@@ -54,6 +76,12 @@ def suggest_places(town: str, country: str, limit: int = 5) -> list[PlaceSuggest
         return []
     matches = process.extract(
         key, [n[0] for n in names], scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+    )
+    # WRatio also rewards a short name found inside the key ("Lo" for "Arlom", "Y" for
+    # "Habbay"): the plain ratio puts the names spelt alike first and drops those.
+    matches = sorted(
+        (m for m in matches if fuzz.ratio(key, m[0]) >= SPELLING_CUTOFF),
+        key=lambda m: -fuzz.ratio(key, m[0]),
     )
     seen: set[str] = set()
     suggestions = []
@@ -146,7 +174,22 @@ def geocode(country: str, postcode: str, town: str) -> Place:
 
 
 _LAT_LON = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
-_POSTCODE_AND_NAME = re.compile(r"^\s*(\d{4,5})\s+(.+?)\s*$|^\s*(.+?)\s+\(?(\d{4,5})\)?\s*$")
+_POSTCODE_AND_NAME = re.compile(
+    r"^\s*(\d{4,5})\s+(.+?)\s*$|^\s*(.+?)\s+\(?(\d{4,5})(?:,\s*(?:BE|FR))?\)?\s*$"
+)
+
+
+def country_of_postcode(postcode: str) -> str:
+    """Belgian postcodes have four digits, French ones five."""
+    return "BE" if len(postcode) == 4 else "FR"
+
+
+def split_postcode(text: str) -> tuple[str | None, str]:
+    """``("6700", "Arlon")`` for "6700 Arlon", "Arlon 6700", "Arlon (6700)" and the
+    autocomplete's label "Arlon (6700, BE)"; ``(None, text)`` for anything else."""
+    if match := _POSTCODE_AND_NAME.match(text):
+        return match.group(1) or match.group(4), (match.group(2) or match.group(3)).strip()
+    return None, text.strip()
 
 
 @dataclass(frozen=True)
@@ -159,7 +202,7 @@ class NearPoint:
 
 
 def _countries_for_postcode(postcode: str) -> tuple[str, ...]:
-    return ("BE",) if len(postcode) == 4 else ("FR",)
+    return (country_of_postcode(postcode),)
 
 
 def resolve_near(text: str) -> NearPoint:
@@ -179,23 +222,30 @@ def resolve_near(text: str) -> NearPoint:
         for country in _countries_for_postcode(text):
             places = places_for_postcode(text, country)
             if places:
-                return NearPoint(f"{text} {places[0].name}", places[0].lat, places[0].lon)
+                name = local_name(places[0])
+                return NearPoint(f"{text} {name}", places[0].lat, places[0].lon)
         raise ValidationFailed(_("Code postal inconnu : %(p)s.", p=text), field="near")
-    if match := _POSTCODE_AND_NAME.match(text):
-        postcode = match.group(1) or match.group(4)
-        town = match.group(2) or match.group(3)
+    postcode, town = split_postcode(text)
+    if postcode:
         for country in _countries_for_postcode(postcode):
             for place in places_for_postcode(postcode, country):
                 if place.name_key == name_key(town):
-                    return NearPoint(f"{place.postcode} {place.name}", place.lat, place.lon)
+                    name = local_name(place)
+                    return NearPoint(f"{place.postcode} {name}", place.lat, place.lon)
     places = places_named(text)
     if places:
         return _most_likely(places)
+    raise unknown_place(text, "near")
+
+
+def unknown_place(text: str, field: str) -> ValidationFailed:
+    """The error for a place the gazetteer does not know, with the closest names."""
     suggestions = suggest_places(text, "BE", 3) + suggest_places(text, "FR", 3)
-    message = _("Lieu inconnu : « %(text)s ».", text=text[:60])
+    lead = _("Lieu inconnu : « %(text)s ».", text=text[:60])
+    message = lead
     if suggestions:
         message += " " + _("Vouliez-vous dire : %(hint)s ?", hint=_format(suggestions))
-    raise ValidationFailed(message, field="near")
+    return ValidationFailed(message, field=field, suggestions=tuple(suggestions), lead=lead)
 
 
 def _most_likely(places: list[Place]) -> NearPoint:
@@ -208,6 +258,7 @@ def _most_likely(places: list[Place]) -> NearPoint:
         key=lambda rows: (len(rows), rows[0].country == "BE", -int(min(r.postcode for r in rows))),
     )
     first = min(rows, key=lambda place: place.postcode)
+    name = local_name(first)  # "Luik" typed on a French page reads "autour de Liège"
     if len(towns) == 1:
-        return NearPoint(first.name, first.lat, first.lon)
-    return NearPoint(f"{first.name} ({first.postcode}, {first.country})", first.lat, first.lon)
+        return NearPoint(name, first.lat, first.lon)
+    return NearPoint(f"{name} ({first.postcode}, {first.country})", first.lat, first.lon)

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from directory.errors import ValidationFailed
 from directory.extensions import db
 from directory.places.gazetteer import NearPoint, resolve_near
+from directory.places.towns import resolve_town
 from directory.shops.models import Category
 from search_index import SERVICES, SORTS, GeoPoint, SearchQuery
 
@@ -103,12 +104,47 @@ def _category(args: Mapping[str, str]) -> str | None:
     return slug
 
 
+def _towns(args: Mapping[str, str]) -> frozenset[str]:
+    """The town filter resolved like ``near``: a commune's localities, either language."""
+    text = _clean(args.get("town"), "town", 120)
+    return resolve_town(text) if text else frozenset()
+
+
+def _bbox(args: Mapping[str, str]) -> tuple[float, float, float, float] | None:
+    """``bbox=minlon,minlat,maxlon,maxlat`` (GeoJSON's order), the map's visible area."""
+    raw = _clean(args.get("bbox"), "bbox", 200)
+    if not raw:
+        return None
+    try:
+        values = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise ValidationFailed(
+            _("La zone (bbox) doit être quatre nombres : lon min, lat min, lon max, lat max."),
+            field="bbox",
+        )
+    min_lon, min_lat, max_lon, max_lat = values
+    if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
+        raise ValidationFailed(
+            _(
+                "Zone invalide : longitudes entre -180 et 180, latitudes entre -90 et 90, "
+                "chaque minimum plus petit que son maximum."
+            ),
+            field="bbox",
+        )
+    return min_lon, min_lat, max_lon, max_lat
+
+
 def parse_search(args: MultiDict[str, str]) -> SearchRequest:
     """Check every parameter; raise ``ValidationFailed`` naming the first one at fault."""
     text = _clean(args.get("q"), "q", MAX_QUERY_LENGTH)
     near_text = _clean(args.get("near"), "near", 200)
     near = resolve_near(near_text) if near_text else None
     radius = _radius(args, near is not None)
+    bbox = _bbox(args)
+    if bbox is not None and not (args.get("radius_km") or "").strip():
+        radius = None  # the map's area replaces the default radius: near only measures distances
     sort = (args.get("sort") or "").strip() or "relevance"
     if sort not in SORTS:
         raise ValidationFailed(
@@ -119,9 +155,10 @@ def parse_search(args: MultiDict[str, str]) -> SearchRequest:
     query = SearchQuery(
         text=text,
         category=_category(args),
-        town=_clean(args.get("town"), "town", 120) or None,
+        towns=_towns(args),
         near=GeoPoint(near.lat, near.lon) if near else None,
         radius_km=radius,
+        bbox=bbox,
         services=_services(args),
         sort=sort,
         page=_int(args, "page", 1, 1, MAX_PAGE),

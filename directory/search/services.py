@@ -11,10 +11,18 @@ from sqlalchemy.orm import selectinload
 
 from directory.errors import Unavailable, ValidationFailed
 from directory.extensions import db
-from directory.places.gazetteer import NearPoint
+from directory.places.gazetteer import (
+    NearPoint,
+    country_of_postcode,
+    places_for_postcode,
+    places_named,
+    split_postcode,
+)
+from directory.places.models import Place
 from directory.search.bridge import get_index, hidden_pending_ids, unqueued_visible_shops
-from directory.search.params import SearchRequest
+from directory.search.params import MAX_RADIUS_KM, SearchRequest
 from directory.shops.models import Category, Shop, ShopStatus
+from directory.text import name_key
 from search_index import Hit, InvalidQueryError, SearchIndexError
 
 log = logging.getLogger(__name__)
@@ -33,6 +41,14 @@ class ResultRow:
 
     shop: Shop
     hit: Hit
+
+    @property
+    def excerpt(self) -> str:
+        """The highlighted description excerpt, only when it marks a word the name does not show.
+
+        Repeating the name under the name heading adds nothing: cards show this or nothing.
+        """
+        return self.hit.excerpt if "<mark>" in self.hit.excerpt else ""
 
 
 @dataclass(frozen=True)
@@ -118,3 +134,77 @@ def run_search(request: SearchRequest) -> SearchPage:
         suggestion=results.suggestion,
         near=request.near,
     )
+
+
+# The radii offered when nothing was found nearby: round figures a person would choose.
+RADIUS_STEPS_KM = (5, 10, 25, 50, 100, int(MAX_RADIUS_KM))
+
+
+def radius_that_finds(request: SearchRequest) -> int | None:
+    """The smallest round radius, wider than the one asked for, that finds something.
+
+    For "nothing within 5 km: widen to 25 km": the nearest matching shop, whatever the
+    radius, tells which step reaches it; None when no step does (or the index fails, since
+    this only decorates an empty page).
+    """
+    query = request.query
+    if query.near is None or query.radius_km is None:
+        return None
+    nearest_only = replace(
+        query,
+        radius_km=None,
+        sort="distance",
+        page=1,
+        per_page=1,
+        facets=False,
+        exclude_ids=hidden_pending_ids(),
+    )
+    try:
+        hits = get_index().search(nearest_only).hits
+    except (SearchIndexError, OSError):
+        return None
+    if not hits or hits[0].distance_km is None:
+        return None
+    nearest = hits[0].distance_km
+    return next(
+        (step for step in RADIUS_STEPS_KM if step > query.radius_km and step >= nearest), None
+    )
+
+
+def place_to_recommend(request: SearchRequest, text: str) -> Place | None:
+    """The gazetteer place a visitor searched in (a town or a postcode) when it has no shop.
+
+    Where the directory knows nothing at all (whatever the words, category or services asked
+    for), an empty search becomes an invitation to post its first shop, town filled in.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    place_only = replace(
+        request.query,
+        text="",
+        category=None,
+        services=frozenset(),
+        page=1,
+        per_page=1,
+        facets=False,
+        exclude_ids=hidden_pending_ids(),
+    )
+    try:
+        if get_index().search(place_only).total:
+            return None
+    except (SearchIndexError, OSError):
+        return None
+    postcode, name = split_postcode(text)
+    if text.isdigit() and len(text) in (4, 5):
+        places = places_for_postcode(text, country_of_postcode(text))
+    elif postcode:  # "87000 Limoges", as the autocomplete writes it
+        key = name_key(name)
+        places = [
+            place
+            for place in places_for_postcode(postcode, country_of_postcode(postcode))
+            if place.name_key == key
+        ]
+    else:
+        places = places_named(text)
+    return min(places, key=lambda place: (place.is_alias, place.postcode), default=None)

@@ -9,12 +9,16 @@ from flask import Blueprint, render_template, request, url_for
 from directory.errors import DomainError
 from directory.search.params import (
     DEFAULT_RADIUS_KM,
-    MAX_RADIUS_KM,
     SORTS,
     parse_search,
     requested_services,
 )
-from directory.search.services import SERVICE_LABELS, run_search
+from directory.search.services import (
+    SERVICE_LABELS,
+    place_to_recommend,
+    radius_that_finds,
+    run_search,
+)
 from directory.shops.services import categories
 
 bp = Blueprint("search", __name__)
@@ -25,8 +29,15 @@ def search():
     """Search by text, category, place, radius and services; errors are shown in the form."""
     error = None
     page = None
+    wider_radius = place_to_add = None
     try:
-        page = run_search(parse_search(request.args))
+        search_request = parse_search(request.args)
+        page = run_search(search_request)
+        if not page.total and page.page == 1:
+            wider_radius = radius_that_finds(search_request)
+            place_to_add = place_to_recommend(
+                search_request, request.args.get("town") or request.args.get("near") or ""
+            )
     except DomainError as failure:
         error = failure
     return render_template(
@@ -40,28 +51,32 @@ def search():
         service_labels=SERVICE_LABELS,
         default_radius=int(DEFAULT_RADIUS_KM),
         search_url=search_url,
-        wider_radius=_wider_radius(page),
+        wider_radius=wider_radius,
+        place_to_add=place_to_add,
     ), (error.status_code if error else 200)
 
 
-def _wider_radius(page) -> int | None:
-    """The radius to offer when nothing was found nearby: three times wider, up to the limit."""
-    if page is None or page.near is None:
-        return None
-    current = request.args.get("radius_km", type=float) or DEFAULT_RADIUS_KM
-    if current >= MAX_RADIUS_KM:
-        return None
-    return int(min(max(current * 3, 1), MAX_RADIUS_KM))
-
-
-SEARCH_PARAMETERS = ("q", "category", "town", "near", "radius_km", "services", "sort", "per_page")
+SEARCH_PARAMETERS = (
+    "q",
+    "category",
+    "town",
+    "near",
+    "radius_km",
+    "bbox",
+    "services",
+    "sort",
+    "per_page",
+)
 
 
 def search_url(**changes) -> str:
     """This search's URL with some parameters replaced (facet links, pages, suggestion).
 
     Only search parameters are carried over: anything else in the query string is dropped.
+    A change to None removes the parameter (the map area's chip).
     """
     args = {key: request.args.getlist(key) for key in SEARCH_PARAMETERS if key in request.args}
-    args.update({key: [str(value)] for key, value in changes.items()})
+    args.update({key: [str(value)] for key, value in changes.items() if value is not None})
+    for key in (key for key, value in changes.items() if value is None):
+        args.pop(key, None)
     return url_for("search.search") + "?" + urlencode(args, doseq=True)

@@ -19,6 +19,7 @@ from directory.moderation.trust import needs_review
 from directory.places.gazetteer import geocode
 from directory.shops.duplicates import refuse_likely_duplicate, report_confirmed_duplicate
 from directory.shops.models import Category, Shop, ShopStatus
+from directory.shops.position import shop_position
 from directory.shops.ranking import hot_score
 from directory.text import slugify
 from directory.timeutil import utcnow
@@ -49,10 +50,14 @@ class ShopInput:
     eshop: bool = False
     # The member has seen the likely duplicates and says this is another shop.
     confirm_not_duplicate: bool = False
+    # The exact position from the map or the fields; None places it (see shops/position.py).
+    lat: float | None = None
+    lon: float | None = None
 
 
 def _checked_fields(data: ShopInput, editing: Shop | None = None) -> dict:
-    """Validate ``data`` and return the column values; geocodes the town offline.
+    """Validate ``data`` and return the column values; geocodes the town offline and checks
+    the position (see ``directory/shops/position.py``).
 
     Last, refuses a likely duplicate of another listed shop unless the member confirmed it.
     """
@@ -94,13 +99,20 @@ def _checked_fields(data: ShopInput, editing: Shop | None = None) -> dict:
     refuse_markup(town, "town", _("La localité ne peut pas contenir de balises HTML."))
     postcode = clean_text(data.postcode, "postcode", 10, required=True)
     place = geocode(data.country, postcode, town)
+    stored = (editing.lat, editing.lon) if editing is not None else None
+    same_town = editing is not None and (editing.town, editing.postcode, editing.country) == (
+        place.name,
+        place.postcode,
+        place.country,
+    )
+    lat, lon = shop_position(data.lat, data.lon, place, fields["address"], stored, same_town)
     fields.update(
         postcode=place.postcode,
         town=place.name,
         town_slug=town_slug(place.name, place.country),
         country=place.country,
-        lat=place.lat,
-        lon=place.lon,
+        lat=lat,
+        lon=lon,
         slug=slugify(fields["name"]),
     )
     refuse_likely_duplicate(fields, confirmed=data.confirm_not_duplicate, editing=editing)

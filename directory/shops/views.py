@@ -22,7 +22,7 @@ from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
 from directory.pagination import choice_arg, page_arg
 from directory.shops.duplicates import PossibleDuplicate
-from directory.shops.forms import ShopForm
+from directory.shops.forms import COUNTRY_CHOICES, ShopForm
 from directory.shops.models import Category, Shop
 from directory.shops.ranking import SORTS
 from directory.shops.services import (
@@ -146,6 +146,16 @@ def render_form(form: ShopForm, shop: Shop | None, duplicate: PossibleDuplicate 
     )
 
 
+def _prefill_place(form: ShopForm, args) -> None:
+    """Fill town, postcode and country from the query string (values are only suggestions)."""
+    for name in ("town", "postcode"):
+        value = (args.get(name) or "").strip()
+        if value:
+            getattr(form, name).data = value[:120]
+    if args.get("country") in [choice.value for choice in COUNTRY_CHOICES]:
+        form.country.data = args["country"]
+
+
 @bp.route("/shops/new", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
@@ -153,6 +163,9 @@ def new():
     """Post a new shop recommendation."""
     form = ShopForm()
     _category_choices(form)
+    if request.method == "GET":
+        # From "be the first to recommend a shop in Limoges": the town is already known.
+        _prefill_place(form, request.args)
     duplicate: PossibleDuplicate | None = None
     if form.validate_on_submit():
         try:
