@@ -89,8 +89,27 @@ def demo_app(demo_template, tmp_path):
         db.engine.dispose()
 
 
+def _buffered(app):
+    """``app`` with every answer read whole, and closed, before the server writes it.
+
+    A browser that goes away in the middle of a file (a test ending while a script still
+    loads) makes werkzeug's dev server drop the file unclosed: a ResourceWarning, which fails
+    the test it lands in under ``-W error``. Test pages are small; reading them whole is free.
+    """
+
+    def middleware(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return middleware
+
+
 def _serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread
