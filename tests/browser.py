@@ -49,21 +49,21 @@ def chromium():
 
 
 def _app_on_copy(template: Path, tmp_path: Path):
+    """The app on a copy of ``template``, its search index built; disposed afterwards."""
     path = tmp_path / "live.sqlite3"
     shutil.copy(template, path)
     app = create_app(base_config(f"sqlite:///{path}", tmp_path))
     with app.app_context():
         reindex(app)
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
 def live_app(sqlite_template, tmp_path):
     """The app on a copy of the template database (categories, gazetteer, no shop yet)."""
-    app = _app_on_copy(sqlite_template, tmp_path)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from _app_on_copy(sqlite_template, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -83,10 +83,7 @@ def demo_template(sqlite_template, tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_app(demo_template, tmp_path):
     """The app on a copy of the seeded demo database, its search index built."""
-    app = _app_on_copy(demo_template, tmp_path)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from _app_on_copy(demo_template, tmp_path)
 
 
 def _buffered(app):

@@ -179,6 +179,12 @@ _POSTCODE_AND_NAME = re.compile(
 )
 
 
+def coordinate_text(value: float) -> str:
+    """A latitude or longitude as links and forms write it: six decimals (about 10 cm),
+    without trailing zeros (``49.68333``)."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
 def country_of_postcode(postcode: str) -> str:
     """Belgian postcodes have four digits, French ones five."""
     return "BE" if len(postcode) == 4 else "FR"

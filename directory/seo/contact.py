@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlencode
 
+from directory.places.gazetteer import coordinate_text
+
 OSM_DIRECTIONS = "https://www.openstreetmap.org/directions"
 # Calling codes of the countries the directory covers, for numbers written the national way.
 CALLING_CODES = {"BE": "32", "FR": "33"}
@@ -12,17 +14,16 @@ CALLING_CODES = {"BE": "32", "FR": "33"}
 TRUNK_IN_BRACKETS = re.compile(r"\(\s*0\s*\)")
 
 
-def _coordinate(value: float) -> str:
-    """Six decimals (about 10 cm) without trailing zeros: ``49.68333``."""
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
 def directions_url(lat: float, lon: float) -> str:
     """OpenStreetMap's route planner with the shop as destination and the start left open.
 
     openstreetmap.org reads ``route=FROM;TO`` (each ``lat,lon``) and asks for what is empty.
     """
-    return OSM_DIRECTIONS + "?" + urlencode({"route": f";{_coordinate(lat)},{_coordinate(lon)}"})
+    return (
+        OSM_DIRECTIONS
+        + "?"
+        + urlencode({"route": f";{coordinate_text(lat)},{coordinate_text(lon)}"})
+    )
 
 
 def geo_uri(lat: float, lon: float, label: str) -> str:
@@ -31,7 +32,7 @@ def geo_uri(lat: float, lon: float, label: str) -> str:
     ``q=lat,lon(label)`` is Android's convention for a labelled pin; other apps read the
     coordinates before ``?`` and ignore the rest.
     """
-    point = f"{_coordinate(lat)},{_coordinate(lon)}"
+    point = f"{coordinate_text(lat)},{coordinate_text(lon)}"
     return f"geo:{point}?q={point}({quote(label, safe='')})"
 
 

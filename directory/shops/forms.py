@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import TextInput
 
 from directory.errors import ValidationFailed
-from directory.places.gazetteer import geocode
+from directory.places.gazetteer import coordinate_text, geocode
 from directory.shops.services import MAX_DELIVERY_RADIUS_KM, ShopInput
 
 COUNTRY_CHOICES = [SelectChoice("BE", _l("Belgique")), SelectChoice("FR", _l("France"))]
@@ -31,7 +31,7 @@ class CoordinateField(Field):
             return self.raw_data[0]  # what was typed, even refused, is shown again
         if self.data is None:
             return ""
-        return f"{self.data:.6f}".rstrip("0").rstrip(".")
+        return coordinate_text(self.data)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
