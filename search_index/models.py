@@ -47,6 +47,14 @@ class GeoPoint:
 
 
 @dataclass(frozen=True)
+class ProductDocument:
+    """One product of a shop's window: its words find the shop, and the hit names it."""
+
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class ShopDocument:
     """One shop as handed in by the application."""
 
@@ -65,6 +73,11 @@ class ShopDocument:
     created_at: datetime
     services: frozenset[str]
     version: str
+    # Shops that deliver: how far from the shop, in km (None: no delivery zone).
+    delivery_radius_km: float | None = None
+    # OpenStreetMap opening_hours syntax, read in the country's time zone ("" = unknown).
+    opening_hours: str = ""
+    products: tuple[ProductDocument, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,11 @@ class SearchQuery:
     # (min_lon, min_lat, max_lon, max_lat) in degrees, GeoJSON's order: only shops inside.
     bbox: tuple[float, float, float, float] | None = None
     services: frozenset[str] = field(default_factory=frozenset)
+    # Only shops whose delivery zone covers this point (whatever ``near`` says).
+    delivers_to: GeoPoint | None = None
+    # Only shops open at this moment (timezone-aware), by their opening_hours; shops without
+    # hours are left out.
+    open_at: datetime | None = None
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
@@ -104,6 +122,10 @@ class Hit:
     highlight: str
     # The description excerpt of ``highlight`` alone (HTML-safe, "" without a description).
     excerpt: str = ""
+    # With ``delivers_to``: how far the shop is from that point (km, like ``distance_km``).
+    delivery_km: float | None = None
+    # The window product that matched a query word, by name (None when none did).
+    product: str | None = None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ class Action(enum.StrEnum):
     EDIT = "edit"
     DELETE_TIP = "delete_tip"
     DISMISS = "dismiss"
+    ACCEPT_CLAIM = "accept_claim"
+    REJECT_CLAIM = "reject_claim"
+    REVERT = "revert"
+    HIDE_PRODUCT = "hide_product"
 
 
 ACTION_LABELS = {
@@ -59,6 +63,10 @@ ACTION_LABELS = {
     Action.EDIT: _l("Modification"),
     Action.DELETE_TIP: _l("Conseil supprimé"),
     Action.DISMISS: _l("Signalement rejeté"),
+    Action.ACCEPT_CLAIM: _l("Commerçant vérifié"),
+    Action.REJECT_CLAIM: _l("Revendication refusée"),
+    Action.REVERT: _l("Modification annulée"),
+    Action.HIDE_PRODUCT: _l("Produit retiré de la vitrine"),
 }
 
 
@@ -68,12 +76,14 @@ class TargetType(enum.StrEnum):
     USER = "user"
     SHOP = "shop"
     TIP = "tip"
+    PRODUCT = "product"
 
 
 TARGET_LABELS = {
     TargetType.USER: _l("membre"),
     TargetType.SHOP: _l("adresse"),
     TargetType.TIP: _l("conseil"),
+    TargetType.PRODUCT: _l("produit"),
 }
 
 

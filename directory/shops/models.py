@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -24,6 +25,9 @@ from directory.accounts.models import User
 from directory.extensions import db
 from directory.timeutil import utcnow
 
+if TYPE_CHECKING:
+    from directory.products.models import Product
+
 
 class ShopStatus(enum.StrEnum):
     """Moderation state; only visible shops are listed, searched or voted on."""
@@ -37,6 +41,10 @@ class ShopStatus(enum.StrEnum):
 
 
 SERVICE_FIELDS = ("takeaway", "click_collect", "delivery", "eshop")
+# Longest opening_hours expression kept (OSM's own tag limit is 255; a week with two breaks a
+# day and holiday rules fits easily).
+OPENING_HOURS_MAX_LENGTH = 255
+MERCHANT_ANSWER_MAX_LENGTH = 500
 STATUS_LABELS = {
     ShopStatus.VISIBLE.value: _l("publiée"),
     ShopStatus.PENDING.value: _l("en attente de modération"),
@@ -107,6 +115,14 @@ class Shop(db.Model):
     delivery: Mapped[bool] = mapped_column(Boolean, default=False)
     delivery_radius_km: Mapped[int | None] = mapped_column(Integer)
     eshop: Mapped[bool] = mapped_column(Boolean, default=False)
+    # OpenStreetMap ``opening_hours`` syntax ("Mo-Sa 09:00-18:00; PH off"); "" when unknown.
+    opening_hours: Mapped[str] = mapped_column(String(OPENING_HOURS_MAX_LENGTH), default="")
+    # The member whose claim a moderator accepted: the listing is "verified by the merchant".
+    merchant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The merchant's one short public answer, shown under the members' tips.
+    merchant_answer: Mapped[str] = mapped_column(Text, default="")
+    merchant_answer_at: Mapped[datetime | None] = mapped_column(DateTime)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=ShopStatus.VISIBLE.value)
     # The shop this duplicate was merged into (status ``merged``): its old URL redirects there.
@@ -123,7 +139,12 @@ class Shop(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     category: Mapped[Category] = relationship(lazy="joined")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    merchant: Mapped[User | None] = relationship(foreign_keys=[merchant_id])
+    # Every product of the window, hidden ones included (see Product.is_visible).
+    products: Mapped[list[Product]] = relationship(
+        back_populates="shop", order_by="Product.id", cascade="all, delete-orphan"
+    )
 
     @property
     def services(self) -> list[str]:
@@ -134,6 +155,11 @@ class Shop(db.Model):
     def status_label(self) -> str:
         """The moderation state in words, in the interface language."""
         return str(STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def is_verified(self) -> bool:
+        """True when a merchant's claim on this listing was accepted."""
+        return self.merchant_id is not None
 
     @property
     def is_visible(self) -> bool:
