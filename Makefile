@@ -38,7 +38,8 @@ lint: $(BIN)/activate
 	$(BIN)/mypy --strict search_index
 	$(BIN)/mypy --check-untyped-defs --follow-imports=silent $(wildcard directory/*/services.py) \
 		directory/accounts/lifecycle.py directory/moderation/actions.py directory/moderation/flags.py \
-		directory/moderation/queue.py directory/moderation/trust.py directory/shops/duplicates.py
+		directory/moderation/queue.py directory/moderation/trust.py directory/shops/duplicates.py \
+		directory/merchants/claims.py directory/merchants/editing.py
 
 format: $(BIN)/activate
 	$(BIN)/ruff format .
@@ -46,6 +47,7 @@ format: $(BIN)/activate
 
 bench: $(BIN)/activate
 	$(BIN)/python bench/search_benchmark.py --shops $(SHOPS)
+	$(BIN)/python bench/delivery_benchmark.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

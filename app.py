@@ -16,10 +16,13 @@ from directory.database import configure_sqlite
 from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
 from directory.health.views import bp as health_bp
 from directory.i18n import keep_explicit_language, select_locale
+from directory.merchants.claim_views import bp as claims_bp
+from directory.merchants.views import bp as merchants_bp
 from directory.moderation.cli import init_moderation_cli
 from directory.moderation.flag_views import bp as flags_bp
 from directory.moderation.views import bp as moderation_bp
 from directory.pages.views import bp as pages_bp
+from directory.products.views import bp as products_bp
 from directory.search.bridge import init_search_sync
 from directory.search.cli import init_search_cli
 from directory.search.views import bp as search_bp
@@ -37,9 +40,12 @@ BLUEPRINTS = (
     settings_bp,
     moderation_bp,
     flags_bp,
+    claims_bp,
+    merchants_bp,
     shops_bp,
     votes_bp,
     tips_bp,
+    products_bp,
     search_bp,
     api_bp,
     health_bp,

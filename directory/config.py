@@ -137,6 +137,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search_index")),
+        # Members' uploads (shop-window photos under products/), re-encoded by the server.
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", "").strip() or str(INSTANCE_DIR / "uploads"),
         "PORT": int(os.environ.get("PORT", "5000")),
         # Links in mails start with this address (production); else with the request's host.
         "PUBLIC_URL": _public_url(production, testing),
@@ -181,6 +183,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # tile usage policy requires. The page works without them (markers and the list).
         "TILE_URL": os.environ.get("TILE_URL", "").strip() or OSM_TILE_URL,
         "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION", "").strip() or OSM_ATTRIBUTION,
+        # What "now" is for opening hours (directory.timeutil.current_moment): None is the system
+        # clock; tests set a callable returning an aware datetime.
+        "CLOCK": None,
         # Online geocoding of a posted address (through geopy): off unless asked for.
         "GEOCODER": _geocoder(),
         # Another address for that service (``http://127.0.0.1:8080``: a mirror, or a test's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import struct
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -39,10 +40,33 @@ def epoch_seconds(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+def delivery_radius(doc: ShopDocument) -> float:
+    """The shop's delivery radius in km, 0.0 when it has no usable delivery zone."""
+    radius = doc.delivery_radius_km
+    if radius is None or not math.isfinite(radius) or radius <= 0:
+        return 0.0
+    return float(radius)
+
+
+def product_texts(doc: ShopDocument) -> list[str]:
+    """Name and description of every window product, in window order."""
+    return [f"{product.name} {product.description}" for product in doc.products]
+
+
 def searchable_words(doc: ShopDocument) -> tuple[list[str], list[str]]:
-    """Folded words of the name, and of everything else a shop can be found by."""
-    rest = " ".join((doc.description, *doc.category_names, doc.town, doc.postcode))
+    """Folded words of the name, and of everything else a shop can be found by.
+
+    Window products come right after the description: they describe the shop as much.
+    """
+    rest = " ".join(
+        (doc.description, *product_texts(doc), *doc.category_names, doc.town, doc.postcode)
+    )
     return words(doc.name), words(rest)
+
+
+def spelling_text(doc: ShopDocument) -> str:
+    """The raw text whose accented spellings the "did you mean" vocabulary keeps."""
+    return " ".join((doc.name, doc.description, *product_texts(doc)))
 
 
 def to_fields(doc: ShopDocument, name_words: list[str], rest_words: list[str]) -> dict[str, Any]:
@@ -53,6 +77,7 @@ def to_fields(doc: ShopDocument, name_words: list[str], rest_words: list[str]) -
         "text": terms,
         "name": doc.name,
         "description": doc.description,
+        "products": [(product.name, product.description) for product in doc.products],
         "meta": pack_meta(
             DocMeta(
                 docid=doc.id,
@@ -62,10 +87,13 @@ def to_fields(doc: ShopDocument, name_words: list[str], rest_words: list[str]) -
                 created=epoch_seconds(doc.created_at),
                 services=services_mask(doc.services),
                 length=min(len(terms), 65535),
+                delivery_km=delivery_radius(doc),
                 category=doc.category_slug,
                 town=doc.town,
                 postcode=doc.postcode,
                 version=doc.version,
+                opening_hours=doc.opening_hours,
+                country=doc.country,
             )
         ),
     }
@@ -81,29 +109,38 @@ class DocMeta(NamedTuple):
     created: int
     services: int
     length: int
+    # 0.0: no delivery zone.
+    delivery_km: float
     category: str
     town: str
     postcode: str
     version: str
+    opening_hours: str
+    # Which time zone and public holidays the opening hours are read with.
+    country: str
 
 
-_FIXED = struct.Struct("!qiiiqBHHHHH")
+# The numbers of DocMeta (up to ``delivery_km``), then the byte length of each string field.
+# Changing this layout changes the index format: bump schema.FORMAT_VERSION.
+_NUMBERS = 8
+_STRINGS = len(DocMeta._fields) - _NUMBERS
+_FIXED = struct.Struct("!qiiiqBHd" + "H" * _STRINGS)
 
 
 def pack_meta(meta: DocMeta) -> bytes:
     """Encode DocMeta as bytes (fixed-size numbers, then length-prefixed strings)."""
-    strings = [meta.category, meta.town, meta.postcode, meta.version]
-    encoded = [s.encode("utf-8")[:65535] for s in strings]
-    head = _FIXED.pack(*meta[:7], *(len(e) for e in encoded))
+    strings = (meta.category, meta.town, meta.postcode, meta.version, meta.opening_hours)
+    encoded = [s.encode("utf-8")[:65535] for s in (*strings, meta.country)]
+    head = _FIXED.pack(*meta[:_NUMBERS], *(len(e) for e in encoded))
     return head + b"".join(encoded)
 
 
 def unpack_meta(data: bytes) -> DocMeta:
     """Decode bytes written by ``pack_meta``."""
-    *numbers, l1, l2, l3, l4 = _FIXED.unpack_from(data)
+    fixed = _FIXED.unpack_from(data)
     pos = _FIXED.size
     strings = []
-    for size in (l1, l2, l3, l4):
+    for size in fixed[_NUMBERS:]:
         strings.append(data[pos : pos + size].decode("utf-8"))
         pos += size
-    return DocMeta(*numbers, *strings)
+    return DocMeta(*fixed[:_NUMBERS], *strings)

@@ -43,14 +43,24 @@ def bounding_box_e6(lat: float, lon: float, radius_km: float) -> tuple[int, int,
     )
 
 
-def cell_of(lat_e6: int, lon_e6: int) -> tuple[int, int]:
-    """Grid cell holding a point."""
-    return lat_e6 // CELL_E6, lon_e6 // CELL_E6
+def cell_of(lat_e6: int, lon_e6: int, cell_e6: int = CELL_E6) -> tuple[int, int]:
+    """Grid cell holding a point (cells of ``cell_e6`` micro-degrees a side)."""
+    return lat_e6 // cell_e6, lon_e6 // cell_e6
 
 
-def cells_in_box(box: tuple[int, int, int, int]) -> Iterator[tuple[int, int]]:
+def cells_in_box(
+    box: tuple[int, int, int, int], cell_e6: int = CELL_E6
+) -> Iterator[tuple[int, int]]:
     """Every grid cell that intersects a micro-degree bounding box."""
     min_lat, max_lat, min_lon, max_lon = box
-    for cy in range(min_lat // CELL_E6, max_lat // CELL_E6 + 1):
-        for cx in range(min_lon // CELL_E6, max_lon // CELL_E6 + 1):
+    for cy in range(min_lat // cell_e6, max_lat // cell_e6 + 1):
+        for cx in range(min_lon // cell_e6, max_lon // cell_e6 + 1):
             yield cy, cx
+
+
+def cell_count(box: tuple[int, int, int, int], cell_e6: int = CELL_E6) -> int:
+    """How many cells ``cells_in_box`` yields for ``box``."""
+    min_lat, max_lat, min_lon, max_lon = box
+    rows = max_lat // cell_e6 - min_lat // cell_e6 + 1
+    columns = max_lon // cell_e6 - min_lon // cell_e6 + 1
+    return max(0, rows) * max(0, columns)

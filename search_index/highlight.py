@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from html import escape
 
-from .analysis import WORD_RE, term_of
+from .analysis import WORD_RE, analyze, term_of
 
 DESCRIPTION_CHARS = 160
 SEPARATOR = " — "
@@ -58,3 +59,13 @@ def snippet(name: str, description: str, terms: frozenset[str]) -> tuple[str, st
     if part:
         html += escape(SEPARATOR) + part
     return html, part
+
+
+def matched_product(products: Iterable[tuple[str, str]], terms: frozenset[str]) -> str | None:
+    """Name of the first (name, description) product with a word whose term is in ``terms``."""
+    if not terms:
+        return None
+    for name, description in products:
+        if not terms.isdisjoint(analyze(f"{name} {description}")):
+            return name
+    return None

@@ -12,7 +12,8 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from opening_hours import OpeningHours, ParserError
+# ParserError exists at run time but the package's generated stub leaves it out.
+from opening_hours import OpeningHours, ParserError  # type: ignore[attr-defined]
 
 from .models import InvalidQueryError
 
@@ -57,9 +58,25 @@ def is_open(expression: str, country: str, moment: datetime) -> bool:
     filter promises a door that opens.
     """
     hours = compile_hours(expression, country)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone_of(country))
+    zone = timezone_of(country)
+    # opening-hours-py only takes zoneinfo zones (it reads ``.key``): datetime.UTC or a fixed
+    # offset would raise, so every aware moment is first expressed in the shop's zone.
+    moment = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
     return bool(hours.is_open(moment))
+
+
+def opens_at(expression: str, country: str, moment: datetime) -> bool:
+    """Like ``is_open`` for a search filter: unknown ("") or unparsable hours never open.
+
+    The application validates hours before saving them, so a bad expression in an index is a
+    stale document: it drops out of "open now" rather than failing the whole search.
+    """
+    if not expression.strip():
+        return False
+    try:
+        return is_open(expression, country, moment)
+    except HoursSyntaxError:
+        return False
 
 
 def _first_line(message: str) -> str:

@@ -17,8 +17,9 @@ from whoosh.index import EmptyIndexError, LockError
 from . import search as search_module
 from . import storage
 from .codec import ShopCodec
-from .documents import searchable_words, to_fields
+from .documents import searchable_words, spelling_text, to_fields
 from .models import (
+    GeoPoint,
     IndexBusyError,
     IndexCorruptError,
     IndexMissingError,
@@ -65,22 +66,31 @@ class SearchIndex:
             raise IndexMissingError(f"no index at {self.path}")
         return generation
 
-    def _vanished(self, generation: Path, error: Exception) -> SearchIndexError | None:
+    def _vanished(
+        self, generation: Path, error: Exception, last_attempt: bool
+    ) -> SearchIndexError | None:
         """The error to raise when ``generation`` cannot be opened, or None to retry.
 
         A rebuild may have removed it between reading CURRENT and opening it: then CURRENT
-        names another generation and opening again succeeds.
+        names another generation and opening again succeeds. A writer may have committed
+        between Whoosh listing the table of contents and opening it or the segments it names
+        (Whoosh reads it without the lock, and a commit deletes the old files): then a newer
+        table of contents is there, and opening again succeeds too.
         """
         self._indexes.pop(generation, None)
         if storage.current_generation(self.path) != generation:
             return None
         if not generation.is_dir():
             return IndexMissingError(f"index generation {generation} is missing")
+        if not last_attempt and any(generation.glob("*.toc")):
+            return None
         return IndexCorruptError(f"index generation {generation} has no table of contents")
 
     def _whoosh_index(self, generation: Path) -> tuple[Any, storage.ClosingStorage]:
         opened = self._indexes.get(generation)
         if opened is None:
+            # Before Whoosh reads anything: another format's columns would be misread.
+            storage.check_format(generation)
             opened = storage.open_generation(generation)
             # Only the live generation is worth keeping open.
             self._indexes = {generation: opened}
@@ -88,7 +98,7 @@ class SearchIndex:
 
     def _acquire_snapshot(self) -> Snapshot:
         """The snapshot of the latest commit, reopened only when the index changed."""
-        for _attempt in range(_RETRIES):
+        for attempt in range(_RETRIES):
             generation = self._live_generation()
             try:
                 ix, files = self._whoosh_index(generation)
@@ -109,7 +119,7 @@ class SearchIndex:
                     old.retire()
                 return fresh
             except (FileNotFoundError, EmptyIndexError) as error:
-                failure = self._vanished(generation, error)
+                failure = self._vanished(generation, error, attempt == _RETRIES - 1)
                 if failure is not None:
                     raise failure from error
             except SearchIndexError:
@@ -145,6 +155,16 @@ class SearchIndex:
         with self._reading() as snapshot:
             return snapshot.versions()
 
+    def delivery_candidates(self, point: GeoPoint) -> list[int]:
+        """Ids of the shops a ``delivers_to`` query for ``point`` examines exactly.
+
+        The delivery-zone prefilter's answer (see ``delivery.py``), before the exact distance
+        test: benchmarks and tests compare its size with the number of shops.
+        """
+        with self._reading() as snapshot:
+            docids = snapshot.docids
+            return [docids[d] for d in snapshot.delivery_zones().candidates(point)]
+
     def doc_count(self) -> int:
         """Number of indexed shops."""
         with self._reading() as snapshot:
@@ -179,7 +199,7 @@ class SearchIndex:
     @contextmanager
     def _writer(self) -> Iterator[tuple[Any, Path]]:
         """The single Whoosh writer of the live generation, committed on success."""
-        for _attempt in range(_RETRIES):
+        for attempt in range(_RETRIES):
             generation = self._live_generation()
             try:
                 ix, files = self._whoosh_index(generation)
@@ -190,10 +210,12 @@ class SearchIndex:
                     f"index {self.path} still locked by another writer after {self.write_timeout}s"
                 ) from None
             except (FileNotFoundError, EmptyIndexError) as error:
-                failure = self._vanished(generation, error)
+                failure = self._vanished(generation, error, attempt == _RETRIES - 1)
                 if failure is not None:
                     raise failure from error
                 continue
+            except SearchIndexError:
+                raise
             except Exception as error:
                 self._indexes.pop(generation, None)
                 raise IndexCorruptError(f"cannot write index {generation}: {error!r}") from error
@@ -217,7 +239,7 @@ class SearchIndex:
         for doc in docs:
             name_words, rest_words = searchable_words(doc)
             prepared[doc.id] = to_fields(doc, name_words, rest_words)
-            vocabulary.add_words(name_words + rest_words, f"{doc.name} {doc.description}")
+            vocabulary.add_words(name_words + rest_words, spelling_text(doc))
         if not prepared:
             return
         with self._writer() as (writer, generation):
@@ -297,7 +319,7 @@ def _build(
             seen.add(doc.id)
             name_words, rest_words = searchable_words(doc)
             writer.add_document(**to_fields(doc, name_words, rest_words))
-            vocabulary.add_words(name_words + rest_words, f"{doc.name} {doc.description}")
+            vocabulary.add_words(name_words + rest_words, spelling_text(doc))
             count += 1
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(count)
@@ -306,6 +328,7 @@ def _build(
         raise
     writer.commit()
     vocabulary.save(generation)
+    storage.write_format(generation)
     return count
 
 

@@ -34,6 +34,10 @@ class IndexCorruptError(IndexUnavailableError):
     """The index files cannot be read (truncated, overwritten, garbage): run a rebuild."""
 
 
+class IndexOutdatedError(IndexCorruptError):
+    """The index was written in another format than this code reads: run a rebuild."""
+
+
 class IndexBusyError(IndexUnavailableError):
     """The index stayed locked by another writer for longer than the timeout."""
 
@@ -104,8 +108,8 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     facets: bool = True
-    # False: hits carry no highlight (a map's markers need none, and it saves reading every
-    # stored document of the page).
+    # False: hits carry no highlight and no ``product`` (a map's markers need neither, and it
+    # saves reading every stored document of the page).
     highlights: bool = True
     # Shops the caller knows are no longer visible although the index still holds them (its
     # updates are pending): left out before totals and facets are counted.

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from .analysis import WORD_RE, fold, stem, words
-from .models import SERVICES, SORTS, InvalidQueryError, SearchQuery
+from .models import SERVICES, SORTS, GeoPoint, InvalidQueryError, SearchQuery
 
 # Bounds that keep one request cheap whatever the user sends.
 MAX_QUERY_CHARS = 1_000
@@ -39,13 +40,12 @@ def validate(query: SearchQuery) -> None:
             raise InvalidQueryError("radius_km needs near", "near")
         if not (math.isfinite(query.radius_km) and query.radius_km > 0):
             raise InvalidQueryError("radius_km must be a positive number", "radius_km")
-    if query.near is not None and not (
-        math.isfinite(query.near.lat)
-        and math.isfinite(query.near.lon)
-        and -90 <= query.near.lat <= 90
-        and -180 <= query.near.lon <= 180
-    ):
+    if query.near is not None and not _valid_point(query.near):
         raise InvalidQueryError("near must be a valid latitude/longitude", "near")
+    if query.delivers_to is not None and not _valid_point(query.delivers_to):
+        raise InvalidQueryError("delivers_to must be a valid latitude/longitude", "delivers_to")
+    if query.open_at is not None and not _aware(query.open_at):
+        raise InvalidQueryError("open_at must be a timezone-aware datetime", "open_at")
     if query.bbox is not None:
         _validate_bbox(query.bbox)
     unknown = set(query.services) - set(SERVICES)
@@ -57,6 +57,19 @@ def validate(query: SearchQuery) -> None:
         raise InvalidQueryError("page starts at 1", "page")
     if not 1 <= query.per_page <= MAX_PER_PAGE:
         raise InvalidQueryError(f"per_page must be between 1 and {MAX_PER_PAGE}", "per_page")
+
+
+def _valid_point(point: GeoPoint) -> bool:
+    return (
+        isinstance(point, GeoPoint)
+        and all(isinstance(v, int | float) and math.isfinite(v) for v in (point.lat, point.lon))
+        and -90 <= point.lat <= 90
+        and -180 <= point.lon <= 180
+    )
+
+
+def _aware(moment: datetime) -> bool:
+    return isinstance(moment, datetime) and moment.utcoffset() is not None
 
 
 def _validate_bbox(bbox: tuple[float, ...]) -> None:

@@ -18,6 +18,11 @@ from whoosh import columns, fields, formats
 
 TEXT_FIELD = "text"
 ID_FIELD = "id"
+# The layout of what a generation holds: this schema and the ``meta`` column's encoding
+# (``documents.pack_meta``). Bump it with any change to either, so that an index written by
+# other code is reported as needing a rebuild (``storage.check_format``) instead of misread.
+# 1: before the format was recorded; 2: delivery radius, opening hours, country, products.
+FORMAT_VERSION = 2
 
 
 class PreAnalyzedText(fields.FieldType):  # type: ignore[misc]  # whoosh has no type hints
@@ -49,5 +54,7 @@ def build_schema() -> fields.Schema:
         text=PreAnalyzedText(),
         name=fields.STORED(),
         description=fields.STORED(),
+        # (name, description) of each window product, to name the one a query matched.
+        products=fields.STORED(),
         meta=fields.COLUMN(columns.VarBytesColumn()),
     )

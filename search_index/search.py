@@ -1,9 +1,10 @@
 """Run a SearchQuery against a Snapshot.
 
-Plan: every constraint (each query term, category, town, radius) can produce candidate
-documents; the smallest one drives the loop and the others are checked per candidate
-against in-memory arrays or cached posting dictionaries. Scores are computed only when
-the sort needs them, and stored fields are read only for the page shown.
+Plan: every constraint (each query term, category, town, radius, delivery zone) can produce
+candidate documents; the smallest one drives the loop and the others are checked per candidate
+against in-memory arrays or cached posting dictionaries, the dearer tests last (exact delivery
+and ``near`` distances, then opening hours, evaluated once per distinct expression). Scores are
+computed only when the sort needs them, and stored fields are read only for the page shown.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import heapq
 import math
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 from .analysis import stem
 from .facets import count_facets
 from .geo import CELL_E6, EARTH_RADIUS_KM, bounding_box_e6, cells_in_box, display_distance_km
-from .highlight import snippet
+from .highlight import matched_product, snippet
+from .hours import opens_at
 from .models import SERVICES, Hit, SearchQuery, SearchResults
 from .query import ParsedText, corrected_text, parse_text, validate
 from .snapshot import Snapshot
@@ -141,6 +144,10 @@ def _match(
     if geo_box is not None:
         geo_cells = _cells(snapshot, geo_box)
         sources.append((sum(map(len, geo_cells)), "geo"))
+    delivery_docs: list[int] | None = None
+    if query.delivers_to is not None:
+        delivery_docs = snapshot.delivery_zones().candidates(query.delivers_to)
+        sources.append((len(delivery_docs), "delivery"))
     driver = min(sources)[1] if sources else "all"
 
     if driver == "text":
@@ -154,6 +161,9 @@ def _match(
         rest = postings
     elif driver == "geo":
         docs = [d for cell in geo_cells for d in cell]  # type: ignore[union-attr]
+        rest = postings
+    elif driver == "delivery":
+        docs = delivery_docs  # type: ignore[assignment]
         rest = postings
     else:
         docs = snapshot.live_docnums()
@@ -176,10 +186,34 @@ def _match(
     if query.exclude_ids:
         excluded, docids = query.exclude_ids, snapshot.docids
         docs = [d for d in docs if docids[d] not in excluded]
+    if query.delivers_to is not None:
+        # Whoever drove the loop, the exact test: candidates are only the zones' neighbours.
+        docs = snapshot.delivery_zones().covering(query.delivers_to, docs)
     distances = None
     if query.near is not None:
         docs, distances = _within(snapshot, query, docs)
+    if query.open_at is not None:
+        docs = _open_at(snapshot, docs, query.open_at)
     return docs, postings, distances
+
+
+def _open_at(snapshot: Snapshot, docs: list[int], moment: datetime) -> list[int]:
+    """Keep the documents whose opening hours say open at ``moment``.
+
+    Shops share hours ("Mo-Sa 09:00-18:00"), so each distinct (hours, country) pair of the
+    candidates is evaluated once.
+    """
+    codes, pairs = snapshot.hours_code, snapshot.hours
+    verdicts: dict[int, bool] = {}
+    kept = []
+    for d in docs:
+        code = codes[d]
+        verdict = verdicts.get(code)
+        if verdict is None:
+            verdict = verdicts[code] = opens_at(*pairs[code], moment)
+        if verdict:
+            kept.append(d)
+    return kept
 
 
 def _bbox_e6(bbox: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
@@ -327,12 +361,22 @@ def _hits(
             distance = display_distance_km(
                 query.near.lat, query.near.lon, snapshot.lat_e6[d] / 1e6, snapshot.lon_e6[d] / 1e6
             )
+        delivery = None
+        if query.delivers_to is not None:
+            delivery = display_distance_km(
+                query.delivers_to.lat,
+                query.delivers_to.lon,
+                snapshot.lat_e6[d] / 1e6,
+                snapshot.lon_e6[d] / 1e6,
+            )
         highlight = excerpt = ""
+        product = None
         if query.highlights:
             stored = snapshot.stored(d)
             highlight, excerpt = snippet(
                 stored.get("name", ""), stored.get("description", ""), terms
             )
+            product = matched_product(stored.get("products", ()), terms)
         hits.append(
             Hit(
                 id=snapshot.docids[d],
@@ -340,6 +384,8 @@ def _hits(
                 distance_km=distance,
                 highlight=highlight,
                 excerpt=excerpt,
+                delivery_km=delivery,
+                product=product,
             )
         )
     return hits

@@ -12,9 +12,10 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .analysis import WORD_RE, fold
+from .delivery import DeliveryZones
 from .documents import unpack_meta
 from .geo import cell_of
 from .postings import read_postings
@@ -26,6 +27,8 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 # Upper bound on cached postings (entries across all cached terms), about 100 MB.
 TERM_CACHE_POSTINGS = 1_000_000
+
+_Value = TypeVar("_Value", str, tuple[str, str])
 
 
 class Snapshot:
@@ -56,6 +59,9 @@ class Snapshot:
         self.votes: list[int] = [m.votes for m in metas]
         self.created: list[int] = [m.created for m in metas]
         self.services: list[int] = [m.services for m in metas]
+        self.delivery_km: list[float] = [m.delivery_km for m in metas]
+        # Many shops share their hours: a query evaluates each (hours, country) pair once.
+        self.hours, self.hours_code = _encode([(m.opening_hours, m.country) for m in metas])
         lengths = [m.length for m in metas]
         self.categories, self.category_code = _encode([m.category for m in metas])
         self.towns, self.town_code = _encode([m.town for m in metas])
@@ -73,6 +79,7 @@ class Snapshot:
         self._term_cache: OrderedDict[str, dict[int, float]] = OrderedDict()
         self._cached_postings = 0
         self._grid: dict[tuple[int, int], list[int]] | None = None
+        self._delivery_zones: DeliveryZones | None = None
         self._by_category: dict[int, list[int]] = {}
         self._by_town: dict[str, list[int]] | None = None
         self._vocabulary: Vocabulary | None = None
@@ -168,6 +175,14 @@ class Snapshot:
             self._grid = dict(grid)
         return self._grid
 
+    def delivery_zones(self) -> DeliveryZones:
+        """The delivering shops bucketed for ``delivers_to``, built on first use."""
+        if self._delivery_zones is None:
+            self._delivery_zones = DeliveryZones(
+                self.lat_e6, self.lon_e6, self.delivery_km, self.live
+            )
+        return self._delivery_zones
+
     def docs_in_category(self, code: int) -> list[int]:
         """Live docnums of one category code."""
         docs = self._by_category.get(code)
@@ -214,7 +229,7 @@ class Snapshot:
     # Stored data
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        """Stored fields (name, description) of one document."""
+        """Stored fields (name, description, products) of one document."""
         fields: dict[str, Any] = self.reader.stored_fields(docnum)
         return fields
 
@@ -233,9 +248,9 @@ class Snapshot:
         return self._vocabulary
 
 
-def _encode(values: list[str]) -> tuple[list[str], list[int]]:
-    """Dictionary-encode a column: (distinct strings, code per document)."""
-    codes: dict[str, int] = {}
+def _encode(values: list[_Value]) -> tuple[list[_Value], list[int]]:
+    """Dictionary-encode a column: (distinct values, code per document)."""
+    codes: dict[_Value, int] = {}
     encoded = [codes.setdefault(v, len(codes)) for v in values]
     return list(codes), encoded
 

@@ -19,10 +19,15 @@ from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 
-from .models import IndexCorruptError
+from .models import IndexCorruptError, IndexOutdatedError
+from .schema import FORMAT_VERSION
 
 POINTER_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
+# Names the format a generation was written in (see schema.FORMAT_VERSION).
+FORMAT_FILE = "FORMAT"
+# Generations written before FORMAT_FILE existed have none.
+_UNRECORDED_FORMAT = 1
 
 
 def current_generation(root: Path) -> Path | None:
@@ -55,6 +60,35 @@ def new_generation(root: Path) -> Path:
     path = root / f"{GENERATION_PREFIX}{time.time_ns():020d}-{os.getpid()}"
     path.mkdir(parents=True)
     return path
+
+
+def write_format(generation: Path) -> None:
+    """Record that ``generation`` holds documents in this code's format."""
+    (generation / FORMAT_FILE).write_text(f"{FORMAT_VERSION}\n", encoding="utf-8")
+
+
+def check_format(generation: Path) -> None:
+    """Raise IndexOutdatedError unless ``generation`` was written in this code's format.
+
+    A generation that has vanished raises FileNotFoundError (a rebuild may just have removed
+    it; the caller decides). An unreadable record is an IndexCorruptError.
+    """
+    record = generation / FORMAT_FILE
+    try:
+        text = record.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        if not generation.is_dir():
+            raise
+        text = str(_UNRECORDED_FORMAT)
+    except (OSError, ValueError) as error:
+        raise IndexCorruptError(f"unreadable index format record {record}: {error}") from error
+    if not (text.isascii() and text.isdigit()):
+        raise IndexCorruptError(f"corrupt index format record {record}: {text[:40]!r}")
+    if int(text) != FORMAT_VERSION:
+        raise IndexOutdatedError(
+            f"index {generation} is in format {int(text)}, this code reads format "
+            f"{FORMAT_VERSION}: rebuild it"
+        )
 
 
 def publish(root: Path, generation: Path) -> None:

@@ -35,7 +35,18 @@ pytest_plugins = ["tests.browser"]
 SEED_DIR = PROJECT_ROOT / "seed_data"
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 PASSWORD = "cornichon violet sur la lune"
-DATA_TABLES = ("flags", "moderation_log", "tips", "votes", "shops", "users", "search_outbox")
+DATA_TABLES = (
+    "flags",
+    "moderation_log",
+    "tips",
+    "votes",
+    "products",
+    "claims",
+    "shop_revisions",
+    "shops",
+    "users",
+    "search_outbox",
+)
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 

@@ -82,6 +82,7 @@ def test_a_feature_collection_of_points_in_lon_lat_order(browser, shops):
         "town": "Arlon",
         "votes": 0,
         "distance_km": None,
+        "delivery_radius_km": None,
     }
     (result,) = browser.get("/api/v1/search?q=fleuriste").get_json()["results"]
     assert properties["url"] == result["url"]

@@ -53,7 +53,18 @@ def api(browser, query):
 def test_answer_has_the_documented_shape(browser, directory_shops):
     status, body = api(browser, "q=fleuriste")
     assert status == 200
-    assert set(body) == {"total", "page", "per_page", "near", "suggestion", "facets", "results"}
+    assert set(body) == {
+        "total",
+        "page",
+        "per_page",
+        "near",
+        "delivers_to",
+        "open_at",
+        "suggestion",
+        "facets",
+        "results",
+    }
+    assert (body["delivers_to"], body["open_at"]) == (None, None)
     (result,) = body["results"]
     assert set(result) == {
         "id",
@@ -71,11 +82,17 @@ def test_answer_has_the_documented_shape(browser, directory_shops):
         "votes",
         "services",
         "highlight",
+        "delivery_radius_km",
+        "delivery_km",
+        "product",
+        "verified",
     }
     assert result["name"] == "Au jardin d'Anna"
     assert result["category"] == {"slug": "fleuriste", "name": "Fleuriste"}
     assert result["services"] == ["click_collect"]
     assert result["distance_km"] is None
+    assert (result["delivery_radius_km"], result["delivery_km"], result["product"]) == (None,) * 3
+    assert result["verified"] is False
     assert body["facets"]["category"] == [{"slug": "fleuriste", "name": "Fleuriste", "count": 1}]
 
 

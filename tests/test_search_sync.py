@@ -1,16 +1,19 @@
 """The database stays the truth: the outbox keeps the Whoosh index in step with it."""
 
 import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from directory.extensions import db
-from directory.search.bridge import check_drift, drain, get_index, reindex
+from directory.products.models import Product, ProductStatus
+from directory.search.bridge import check_drift, drain, get_index, reindex, to_document
 from directory.search.models import SearchOutbox
 from directory.shops.models import Shop
 from directory.timeutil import utcnow
 from directory.votes.services import upvote
-from search_index import SearchIndex, SearchQuery
+from search_index import GeoPoint, ProductDocument, SearchIndex, SearchQuery
 
 
 def found_ids(app, text="", **kwargs):
@@ -270,3 +273,127 @@ def test_concurrent_drains_never_leave_an_older_version_in_the_index(app, make_s
     assert found_ids(app, "deux") == [shop.id]
     with app.app_context():
         assert check_drift(index).clean
+
+
+# Window products, opening hours and delivery zones reach the index through the same hook.
+
+
+def add_product(app, shop_id, name, description="", status=ProductStatus.VISIBLE.value):
+    """A product put in a shop's window through the ORM (no feature code), committed."""
+    with app.app_context():
+        product = Product(shop_id=shop_id, name=name, description=description, status=status)
+        db.session.add(product)
+        db.session.commit()
+        return product.id
+
+
+def test_a_new_product_queues_its_shop_and_its_words_find_it(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop()
+    with app.app_context():
+        drain(get_index(app))
+    assert found_ids(app, "kougelhopf") == []
+    add_product(app, shop.id, "Kougelhopf alsacien", "Aux raisins macérés.")
+    assert outbox_size(app) == 1
+    with app.app_context():
+        drain(get_index(app))
+        hits = get_index(app).search(SearchQuery(text="kougelhopf")).hits
+    assert [(hit.id, hit.product) for hit in hits] == [(shop.id, "Kougelhopf alsacien")]
+    assert found_ids(app, "raisins") == [shop.id]
+
+
+def test_a_hidden_product_no_longer_finds_its_shop(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop()
+    product_id = add_product(app, shop.id, "Kougelhopf alsacien")
+    with app.app_context():
+        drain(get_index(app))
+        assert found_ids(app, "kougelhopf") == [shop.id]
+        db.session.get(Product, product_id).status = ProductStatus.HIDDEN.value
+        db.session.commit()
+        assert outbox_size(app) == 1
+        drain(get_index(app))
+    assert found_ids(app, "kougelhopf") == []
+    assert found_ids(app, "levain") == [shop.id]  # the shop itself stays
+
+
+def test_a_deleted_product_no_longer_finds_its_shop(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop()
+    product_id = add_product(app, shop.id, "Kougelhopf alsacien")
+    with app.app_context():
+        drain(get_index(app))
+        db.session.delete(db.session.get(Product, product_id))
+        db.session.commit()
+        assert outbox_size(app) == 1
+        drain(get_index(app))
+        assert check_drift(get_index(app)).clean
+    assert found_ids(app, "kougelhopf") == []
+
+
+def test_a_product_added_hidden_is_not_searchable(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop()
+    add_product(app, shop.id, "Kougelhopf alsacien", status=ProductStatus.HIDDEN.value)
+    with app.app_context():
+        drain(get_index(app))
+    assert found_ids(app, "kougelhopf") == []
+
+
+def test_a_product_price_change_leaves_the_outbox_alone(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop()
+    product_id = add_product(app, shop.id, "Kougelhopf alsacien")
+    with app.app_context():
+        drain(get_index(app))
+        db.session.get(Product, product_id).price_cents = 1250
+        db.session.commit()
+    assert outbox_size(app) == 0
+
+
+def test_a_product_moved_to_another_shop_requeues_both(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    first = make_shop()
+    second = make_shop(name="Fournil d'Arlon", postcode="6700")
+    product_id = add_product(app, first.id, "Kougelhopf alsacien")
+    with app.app_context():
+        drain(get_index(app))
+        db.session.get(Product, product_id).shop_id = second.id
+        db.session.commit()
+        drain(get_index(app))
+    assert found_ids(app, "kougelhopf") == [second.id]
+
+
+def test_the_document_carries_hours_zone_and_visible_products(app, make_shop):
+    shop = make_shop(delivery=True, delivery_radius_km=15)
+    add_product(app, shop.id, "Kougelhopf", "Aux raisins.")
+    add_product(app, shop.id, "Pain d'épices", status=ProductStatus.HIDDEN.value)
+    with app.app_context():
+        row = db.session.get(Shop, shop.id)
+        row.opening_hours = "Mo-Sa 07:00-19:00"
+        db.session.commit()
+        document = to_document(row)
+        assert document.delivery_radius_km == 15.0
+        assert document.opening_hours == "Mo-Sa 07:00-19:00"
+        assert document.products == (ProductDocument("Kougelhopf", "Aux raisins."),)
+        before = document.version
+        row.delivery = False  # the radius stays in its column but is no zone any more
+        db.session.flush()
+        assert to_document(row).delivery_radius_km is None
+        assert to_document(row).version != before
+        db.session.rollback()
+
+
+def test_a_drained_shop_delivers_and_opens_in_the_index(app, make_shop):
+    app.config["SEARCH_SYNC"] = "worker"
+    shop = make_shop(delivery=True, delivery_radius_km=15)
+    with app.app_context():
+        row = db.session.get(Shop, shop.id)
+        row.opening_hours = "Mo-Sa 07:00-19:00; PH off"
+        db.session.commit()
+        point = GeoPoint(row.lat + 0.1, row.lon)  # about 11 km north
+        drain(get_index(app))
+    wednesday = datetime(2026, 6, 3, 10, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+    assert found_ids(app, delivers_to=point) == [shop.id]
+    assert found_ids(app, open_at=wednesday) == [shop.id]
+    assert found_ids(app, open_at=wednesday.replace(hour=21)) == []

@@ -11,10 +11,22 @@ from sqlalchemy import select, update
 from directory.accounts.models import Role, User
 from directory.errors import NotFound, PermissionDenied
 from directory.extensions import db
+from directory.merchants import claims
+from directory.merchants.editing import PracticalInfo, revert_revision, update_practical_info
+from directory.merchants.models import Claim, ShopRevision
 from directory.moderation import actions
 from directory.moderation.flags import flag_shop, flag_tip
 from directory.moderation.models import Flag
 from directory.moderation.services import ban_member
+from directory.products.models import Product
+from directory.products.services import (
+    ProductInput,
+    add_product,
+    delete_product,
+    edit_product,
+    hide_product,
+    restore_product,
+)
 from directory.shops.models import Shop
 from directory.shops.services import create_shop, update_shop
 from directory.timeutil import utcnow
@@ -58,6 +70,21 @@ POST_ROUTES = {
     ("/settings/email", "settings.email"),
     ("/settings/password", "settings.password"),
     ("/settings/delete", "settings.delete"),
+    ("/shops/<int:shop_id>/claim", "claims.new"),
+    ("/claims/<int:claim_id>/code", "claims.code"),
+    ("/claims/<int:claim_id>/resend", "claims.resend"),
+    ("/claims/<int:claim_id>/send", "claims.send_on"),
+    ("/claims/<int:claim_id>/withdraw", "claims.withdraw"),
+    (
+        "/moderation/claims/<int:claim_id>/<any(accept, reject):decision>",
+        "moderation.claim_action",
+    ),
+    ("/shops/<int:shop_id>/merchant", "merchants.edit"),
+    ("/revisions/<int:revision_id>/revert", "merchants.revert"),
+    ("/shops/<int:shop_id>/products/new", "products.new"),
+    ("/products/<int:product_id>/edit", "products.edit"),
+    ("/products/<int:product_id>/delete", "products.delete"),
+    ("/products/<int:product_id>/<any(hide, restore):action>", "products.moderate"),
 }
 # Anyone may register, log in or follow a mailed link: that is what those forms are for (a
 # mailed link carries its own signed token, which tests/test_account_lifecycle.py covers).
@@ -122,13 +149,73 @@ def first_tip_id(app, shop_id: int) -> int:
         return db.session.scalar(select(Tip.id).where(Tip.shop_id == shop_id).order_by(Tip.id))
 
 
-@pytest.fixture
-def scene(app, member, other_member, shop_in_arlon):
-    """A shop by ``member`` that ``other_member`` has upvoted and tipped, so unvote, tip edits
-    and deletions have work to do."""
-    add_vote(app, other_member.id, shop_in_arlon.id)
+def first_claim_id(app, shop_id: int) -> int:
+    """The oldest claim on the shop: on the scene's, ``other_member``'s."""
     with app.app_context():
-        add_tip(db.session.get(User, other_member.id), shop_in_arlon.id, "Le pain du mardi.")
+        return db.session.scalar(
+            select(Claim.id).where(Claim.shop_id == shop_id).order_by(Claim.id)
+        )
+
+
+def first_product_id(app, shop_id: int) -> int:
+    """The oldest product of the shop's window: on the scene's, ``other_member``'s suggestion."""
+    with app.app_context():
+        return db.session.scalar(
+            select(Product.id).where(Product.shop_id == shop_id).order_by(Product.id)
+        )
+
+
+def verified_shop_id(app) -> int:
+    """The scene's shop verified by ``merchant``."""
+    with app.app_context():
+        return db.session.scalar(
+            select(Shop.id).where(Shop.merchant_id.is_not(None)).order_by(Shop.id)
+        )
+
+
+SITE = "https://www.boulangerie-du-marche.be/"
+CLAIM_EMAIL = "patron@boulangerie-du-marche.be"
+CLAIM_PHONE = "+32 63 21 00 00"
+# The code mailed for the scene's claim (the database keeps only its hash).
+CLAIM_CODE = "246810"
+
+
+@pytest.fixture
+def merchant(make_user) -> User:
+    """The member whose claim on the scene's verified shop a moderator accepted."""
+    return make_user("Marchande")
+
+
+@pytest.fixture
+def scene(app, member, other_member, merchant, moderator, shop_in_arlon, make_shop):
+    """A shop by ``member`` that ``other_member`` has upvoted and tipped, so unvote, tip edits
+    and deletions have work to do; ``other_member`` has also claimed it by email (the code not
+    entered yet, a new one may be asked for) and suggested a product for its window. A second
+    shop by ``member`` is verified by ``merchant``, who has edited its hours once."""
+    add_vote(app, other_member.id, shop_in_arlon.id)
+    set_shop(app, shop_in_arlon.id, website=SITE)
+    verified = make_shop(name="Crémerie du Beffroi", town="Namur", postcode="5000")
+    with app.app_context():
+        claimant = db.session.get(User, other_member.id)
+        add_tip(claimant, shop_in_arlon.id, "Le pain du mardi.")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(claims.secrets, "randbelow", lambda _n: int(CLAIM_CODE))
+            started = claims.start_claim(claimant, shop_in_arlon.id, email=CLAIM_EMAIL)
+        assert started.code == CLAIM_CODE
+        # Sent a while ago: the code still works, and a new one may be asked for.
+        started.claim.email_code_sent_at = utcnow() - 2 * claims.CODE_RESEND_COOLDOWN
+        add_product(claimant, shop_in_arlon.id, ProductInput(name="Cramique du dimanche"))
+        accepted = claims.start_claim(
+            db.session.get(User, merchant.id), verified.id, phone=CLAIM_PHONE
+        )
+        claims.accept_claim(
+            db.session.get(User, moderator.id), accepted.claim.id, "Numéro de la fiche rappelé."
+        )
+        update_practical_info(
+            db.session.get(User, merchant.id),
+            db.session.get(Shop, verified.id),
+            PracticalInfo(opening_hours="Mo-Sa 08:00-18:00"),
+        )
         db.session.commit()
     return shop_in_arlon
 
@@ -181,7 +268,51 @@ MEMBER_ONLY_REQUESTS = {
         "/settings/delete",
         {"delete-current_password": PASSWORD, "delete-understood": "y"},
     ),
+    "claims.new": lambda app, shop: (
+        f"/shops/{shop.id}/claim",
+        {"phone": CLAIM_PHONE, "note": "Je tiens la caisse le samedi."},
+    ),
+    "claims.code": lambda app, shop: (
+        f"/claims/{first_claim_id(app, shop.id)}/code",
+        {"code": CLAIM_CODE},
+    ),
+    "claims.resend": lambda app, shop: (f"/claims/{first_claim_id(app, shop.id)}/resend", {}),
+    "claims.send_on": lambda app, shop: (f"/claims/{first_claim_id(app, shop.id)}/send", {}),
+    "claims.withdraw": lambda app, shop: (f"/claims/{first_claim_id(app, shop.id)}/withdraw", {}),
+    "merchants.edit": lambda app, shop: (
+        f"/shops/{verified_shop_id(app)}/merchant",
+        {"opening_hours": "Tu-Su 07:00-13:00", "merchant_answer": "Réponse d'un anonyme."},
+    ),
+    "products.new": lambda app, shop: (
+        f"/shops/{shop.id}/products/new",
+        {"name": "Pralines maison", "price": "12,50"},
+    ),
+    "products.edit": lambda app, shop: (
+        f"/products/{first_product_id(app, shop.id)}/edit",
+        {"name": "Produit réécrit par un anonyme", "price": "1"},
+    ),
+    "products.delete": lambda app, shop: (
+        f"/products/{first_product_id(app, shop.id)}/delete",
+        {},
+    ),
 }
+# Who may really use each route of the merchants' claims and shop windows in the scene: the
+# member who is none of the above ("newcomer": Chloé), the claimant and product author
+# (``other_member``), the verified merchant. The control of the walks of the anonymous visitor,
+# of the wrong member and of the banned member.
+RIGHTFUL_MEMBER = {
+    "claims.new": "newcomer",
+    "claims.code": "other_member",
+    "claims.resend": "other_member",
+    "claims.send_on": "other_member",
+    "claims.withdraw": "other_member",
+    "merchants.edit": "merchant",
+    "products.new": "newcomer",
+    "products.edit": "other_member",
+    "products.delete": "other_member",
+}
+# The routes acting on something of one member's: their claim, their listing, their product.
+OWNED = sorted(endpoint for endpoint, who in RIGHTFUL_MEMBER.items() if who != "newcomer")
 
 
 # --- The route inventory -----------------------------------------------------------------------
@@ -225,7 +356,17 @@ def test_anonymous_post_to_a_member_route_is_sent_to_login(app, browser, scene, 
     assert is_login_redirect(response)
 
 
-@pytest.mark.parametrize("url", ["/shops/new", "/shops/{id}/edit", "/me"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/shops/new",
+        "/shops/{id}/edit",
+        "/me",
+        "/shops/{id}/claim",
+        "/shops/{id}/products/new",
+        "/shops/{id}/merchant",
+    ],
+)
 def test_anonymous_get_of_a_member_page_is_sent_to_login(browser, shop_in_arlon, url):
     response = browser.get(url.format(id=shop_in_arlon.id))
     assert is_login_redirect(response)
@@ -258,7 +399,42 @@ def test_member_route_requests_really_change_things_when_logged_in(
         browser.logout()
 
 
+def rightful_member(request, make_user, endpoint: str) -> User:
+    """The member who may use ``endpoint`` in the scene (see ``RIGHTFUL_MEMBER``)."""
+    who = RIGHTFUL_MEMBER[endpoint]
+    return make_user("Chloé") if who == "newcomer" else request.getfixturevalue(who)
+
+
+@pytest.mark.parametrize("endpoint", sorted(RIGHTFUL_MEMBER))
+def test_claim_and_window_requests_really_change_things_for_the_rightful_member(
+    app, browser, scene, request, make_user, endpoint
+):
+    """Control for the walks of claims and shop windows: each request, by the member it is
+    for, changes the data (one by one: entering the code, asking for a new one and sending the
+    claim on without it each need the claim still waiting for its code)."""
+    browser.login(rightful_member(request, make_user, endpoint).email)
+    url, data = MEMBER_ONLY_REQUESTS[endpoint](app, scene)
+    before = snapshot(app)
+    response = browser.post(url, data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert snapshot(app) != before
+
+
 # --- The wrong member, and moderators ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", OWNED)
+def test_another_member_cannot_act_on_a_claim_listing_or_product_not_theirs(
+    app, browser, scene, member, endpoint
+):
+    """``member`` posted both shops of the scene, and is neither the claimant, nor the merchant,
+    nor the product's author: someone else's claim is not found, the rest is refused."""
+    browser.login(member.email)
+    url, data = MEMBER_ONLY_REQUESTS[endpoint](app, scene)
+    before = snapshot(app)
+    response = browser.post(url, data)
+    assert response.status_code == (404 if endpoint.startswith("claims.") else 403)
+    assert snapshot(app) == before
 
 
 def test_another_member_cannot_open_the_edit_form(browser, other_member, shop_in_arlon):
@@ -392,14 +568,39 @@ def test_a_banned_member_cannot_log_in(app, browser, member):
 
 
 @pytest.mark.parametrize(
-    "endpoint", ["shops.new", "votes.vote", "tips.create", "flags.shop", "flags.tip"]
+    "endpoint",
+    [
+        "shops.new",
+        "votes.vote",
+        "tips.create",
+        "flags.shop",
+        "flags.tip",
+        "claims.new",
+        "products.new",
+    ],
 )
 def test_a_banned_member_cannot_post_vote_tip_or_flag(app, browser, scene, make_user, endpoint):
     """Chloé, the author of nothing in the scene, could do each of these until banned (see the
-    control above)."""
+    controls above)."""
     banned = make_user("Chloé")
     browser.login(banned.email)
     set_user(app, banned.id, is_banned=True)
+    url, data = MEMBER_ONLY_REQUESTS[endpoint](app, scene)
+    before = snapshot(app)
+    response = browser.post(url, data)
+    assert is_login_redirect(response)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("endpoint", OWNED)
+def test_a_banned_claimant_merchant_or_author_can_no_longer_act(
+    app, browser, scene, request, make_user, endpoint
+):
+    """The claimant, the merchant and the product's author could each do this until banned
+    (see the control above)."""
+    actor = rightful_member(request, make_user, endpoint)
+    browser.login(actor.email)
+    set_user(app, actor.id, is_banned=True)
     url, data = MEMBER_ONLY_REQUESTS[endpoint](app, scene)
     before = snapshot(app)
     response = browser.post(url, data)
@@ -477,29 +678,51 @@ def test_flagging_a_hidden_tip_is_404(app, browser, member, scene):
 
 
 @pytest.fixture
-def moderation_scene(app, scene, member, other_member, make_shop):
+def moderation_scene(app, scene, member, other_member, moderator, make_shop, make_user):
     """``scene``, plus what each moderator action needs in order to succeed: a shop waiting for
     review, a hidden one, another visible one to keep in a merge, and ``member``'s open flag on
-    ``other_member``'s tip (``other_member`` is the one warned and banned)."""
+    ``other_member``'s tip (``other_member`` is the one warned and banned); Claude's open claim
+    on the kept shop (to accept), ``other_member``'s claim sent on without its code (to
+    reject), a product hidden by a moderator (to restore) and the merchant's edit (to revert)."""
     pending = make_shop(name="Épicerie en attente", town="Namur", postcode="5000")
     hidden = make_shop(name="Friterie masquée", town="Liège", postcode="4000")
     kept = make_shop(name="Librairie des Capucins", town="Bastogne", postcode="6600")
+    claude = make_user("Claude")
     set_shop(app, pending.id, status="pending")
     set_shop(app, hidden.id, status="hidden")
     tip_id = first_tip_id(app, scene.id)
+    scene_claim_id = first_claim_id(app, scene.id)
     with app.app_context():
         flag = flag_tip(db.session.get(User, member.id), tip_id, "offensive")
+        to_accept = claims.start_claim(db.session.get(User, claude.id), kept.id, phone=CLAIM_PHONE)
+        author = db.session.get(User, other_member.id)
+        to_reject = claims.send_without_code(author, scene_claim_id)
+        hidden_product = add_product(author, scene.id, ProductInput(name="Galettes au beurre"))
+        hide_product(db.session.get(User, moderator.id), hidden_product.id, REASON["reason"])
         db.session.commit()
-        flag_id = flag.id
+        ids = {
+            "flag": flag.id,
+            "claim": to_accept.claim.id,
+            "open_claim": to_reject.id,
+            "hidden_product": hidden_product.id,
+        }
     return {
         "shop": scene.id,
         "pending": pending.id,
         "hidden": hidden.id,
         "kept": kept.id,
         "tip": tip_id,
-        "flag": flag_id,
         "user": other_member.id,
+        "product": first_product_id(app, scene.id),
+        "revision": first_revision_id(app),
+        **ids,
     }
+
+
+def first_revision_id(app) -> int:
+    """The merchant's edit of the scene's verified shop."""
+    with app.app_context():
+        return db.session.scalar(select(ShopRevision.id).order_by(ShopRevision.id))
 
 
 REASON = {"reason": "Vu par l'équipe de modération."}
@@ -521,8 +744,30 @@ MODERATOR_ONLY_REQUESTS = {
         (f"/moderation/users/{ids['user']}/ban", {**REASON, "days": "3"})
     ],
     "moderation.warn": lambda ids: [(f"/moderation/users/{ids['user']}/warn", REASON)],
+    "moderation.claim_action": lambda ids: [
+        (f"/moderation/claims/{ids['claim']}/accept", REASON),
+        (f"/moderation/claims/{ids['open_claim']}/reject", REASON),
+    ],
+    "merchants.revert": lambda ids: [(f"/revisions/{ids['revision']}/revert", REASON)],
+    "products.moderate": lambda ids: [
+        (f"/products/{ids['product']}/hide", REASON),
+        (f"/products/{ids['hidden_product']}/restore", REASON),
+    ],
 }
 NOT_MODERATORS = ["visitor", "member", "banned member", "banned moderator"]
+
+
+def moderator_route_cases() -> list:
+    """Each moderator-only endpoint with each kind of non-moderator."""
+    return [
+        pytest.param(
+            endpoint,
+            who,
+            id=f"{endpoint}-{who}",
+        )
+        for endpoint in sorted(MODERATOR_ONLY_REQUESTS)
+        for who in NOT_MODERATORS
+    ]
 
 
 def log_in_as(app, browser, make_user, member, who: str) -> None:
@@ -536,8 +781,7 @@ def log_in_as(app, browser, make_user, member, who: str) -> None:
         set_user(app, banned.id, is_banned=True)
 
 
-@pytest.mark.parametrize("who", NOT_MODERATORS)
-@pytest.mark.parametrize("endpoint", sorted(MODERATOR_ONLY_REQUESTS))
+@pytest.mark.parametrize(("endpoint", "who"), moderator_route_cases())
 def test_a_moderator_route_refuses_everyone_else_with_403(
     app, browser, moderation_scene, member, make_user, mailbox, endpoint, who
 ):
@@ -546,6 +790,20 @@ def test_a_moderator_route_refuses_everyone_else_with_403(
     for url, data in MODERATOR_ONLY_REQUESTS[endpoint](moderation_scene):
         response = browser.post(url, data)
         assert response.status_code == 403, url  # not a login redirect, even for a visitor
+    assert snapshot(app) == before
+    assert mailbox.messages() == []
+
+
+@pytest.mark.parametrize("who", ["visitor", "banned member", "banned moderator"])
+def test_a_revert_without_a_moderators_session_changes_nothing(
+    app, browser, moderation_scene, member, make_user, mailbox, who
+):
+    """What the known defect above still guarantees, whatever the answer: nothing reverted."""
+    log_in_as(app, browser, make_user, member, who)
+    before = snapshot(app)
+    for url, data in MODERATOR_ONLY_REQUESTS["merchants.revert"](moderation_scene):
+        response = browser.post(url, data)
+        assert response.status_code == 403 or is_login_redirect(response), url
     assert snapshot(app) == before
     assert mailbox.messages() == []
 
@@ -674,6 +932,52 @@ def test_flag_services_refuse_the_author(ctx, member, other_member, scene):
         flag_tip(db.session.get(User, other_member.id), db.session.scalar(select(Tip.id)), "spam")
 
 
+def member_operations(shop_id: int) -> dict:
+    """Each claim, listing and window operation behind ``RIGHTFUL_MEMBER``'s routes, as a call
+    taking the actor, on the scene."""
+    claim_id = db.session.scalar(select(Claim.id).where(Claim.shop_id == shop_id))
+    product_id = db.session.scalar(select(Product.id).where(Product.shop_id == shop_id))
+    verified = db.session.scalar(select(Shop).where(Shop.merchant_id.is_not(None)))
+    hours = PracticalInfo(opening_hours="Tu-Su 07:00-13:00")
+    return {
+        "claims.new": lambda actor: claims.start_claim(actor, shop_id, phone=CLAIM_PHONE),
+        "claims.code": lambda actor: claims.confirm_code(actor, claim_id, CLAIM_CODE),
+        "claims.resend": lambda actor: claims.resend_code(actor, claim_id),
+        "claims.send_on": lambda actor: claims.send_without_code(actor, claim_id),
+        "claims.withdraw": lambda actor: claims.withdraw_claim(actor, claim_id),
+        "merchants.edit": lambda actor: update_practical_info(actor, verified, hours),
+        "products.new": lambda actor: add_product(actor, shop_id, ProductInput(name="Pralines")),
+        "products.edit": lambda actor: edit_product(actor, product_id, ProductInput(name="Pain")),
+        "products.delete": lambda actor: delete_product(actor, product_id),
+    }
+
+
+@pytest.mark.parametrize("actor", ANONYMOUS_ACTORS, ids=["none", "anonymous"])
+@pytest.mark.parametrize("endpoint", sorted(RIGHTFUL_MEMBER))
+def test_claim_listing_and_window_services_refuse_an_anonymous_actor(ctx, scene, endpoint, actor):
+    with pytest.raises(PermissionDenied):
+        member_operations(scene.id)[endpoint](actor)
+
+
+@pytest.mark.parametrize("endpoint", sorted(RIGHTFUL_MEMBER))
+def test_claim_listing_and_window_services_refuse_their_member_once_banned(
+    ctx, scene, request, make_user, endpoint
+):
+    actor = db.session.get(User, rightful_member(request, make_user, endpoint).id)
+    actor.is_banned = True
+    with pytest.raises(PermissionDenied):
+        member_operations(scene.id)[endpoint](actor)
+
+
+@pytest.mark.parametrize("endpoint", sorted(RIGHTFUL_MEMBER))
+def test_claim_listing_and_window_services_accept_their_member(
+    ctx, scene, request, make_user, endpoint
+):
+    """Control for the two tests above."""
+    actor = db.session.get(User, rightful_member(request, make_user, endpoint).id)
+    assert member_operations(scene.id)[endpoint](actor) is not None
+
+
 def moderation_operations(ids: dict[str, int]) -> dict:
     """Each moderation operation, as a call taking the actor, on the moderation scene."""
     reason = REASON["reason"]
@@ -691,6 +995,11 @@ def moderation_operations(ids: dict[str, int]) -> dict:
         "delete_tip": lambda actor: actions.delete_tip(actor, ids["tip"], reason),
         "ban": lambda actor: ban_member(actor, target(), reason, 3),
         "warn": lambda actor: actions.warn_member(actor, target(), reason),
+        "accept_claim": lambda actor: claims.accept_claim(actor, ids["claim"], reason),
+        "reject_claim": lambda actor: claims.reject_claim(actor, ids["open_claim"], reason),
+        "revert": lambda actor: revert_revision(actor, ids["revision"], reason),
+        "hide_product": lambda actor: hide_product(actor, ids["product"], reason),
+        "restore_product": lambda actor: restore_product(actor, ids["hidden_product"], reason),
     }
 
 
@@ -704,6 +1013,11 @@ OPERATIONS = [
     "delete_tip",
     "ban",
     "warn",
+    "accept_claim",
+    "reject_claim",
+    "revert",
+    "hide_product",
+    "restore_product",
 ]
 
 

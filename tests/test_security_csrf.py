@@ -9,11 +9,17 @@ import pytest
 from sqlalchemy import select, update
 
 from directory.accounts.lifecycle import confirmation_token, password_reset_token
-from directory.accounts.models import User
+from directory.accounts.models import Role, User
 from directory.extensions import db
+from directory.merchants import claims
+from directory.merchants.editing import PracticalInfo, update_practical_info
+from directory.merchants.models import Claim, ShopRevision
 from directory.moderation.flags import flag_shop
 from directory.moderation.models import Flag
+from directory.products.models import Product, ProductStatus
+from directory.products.services import ProductInput, add_product, hide_product
 from directory.shops.models import Category, Shop
+from directory.timeutil import utcnow
 from directory.tips.models import Tip
 from directory.tips.services import add_tip
 from directory.votes.services import upvote
@@ -49,6 +55,19 @@ MAIL_ONLY = {
 SHOP_ACTIONS = ("approve", "hide", "restore", "close")
 # What ``fresh_shop`` must be for each action on it to succeed.
 SHOP_STATUS_BEFORE = {"approve": "pending", "restore": "hidden"}
+# Every endpoint whose one rule takes several actions, each walked (``endpoint:action``).
+ACTIONS = {
+    "moderation.shop_action": SHOP_ACTIONS,
+    "moderation.claim_action": ("accept", "reject"),
+    "products.moderate": ("hide", "restore"),
+}
+# Moderators' routes outside the moderation pages.
+MODERATOR_ENDPOINTS_ELSEWHERE = {"merchants.revert", "products.moderate"}
+SITE = "https://www.fleurs-de-gaume.be/"
+CLAIM_EMAIL = "contact@fleurs-de-gaume.be"
+CLAIM_PHONE = "+32 63 22 00 00"
+# The code mailed for the member's claim (the database keeps only its hash).
+CLAIM_CODE = "135790"
 
 
 def endpoint_of(request_key: str) -> str:
@@ -64,9 +83,9 @@ def prepare(app, member, fresh_shop, request_key: str) -> None:
     with app.app_context():
         if endpoint == "account_links.resend_confirmation":
             db.session.get(User, member.id).email_confirmed_at = None
-        if endpoint.startswith("moderation."):
+        if endpoint.startswith("moderation.") or endpoint in MODERATOR_ENDPOINTS_ELSEWHERE:
             db.session.execute(update(User).where(User.id == member.id).values(role="moderator"))
-        if action in SHOP_STATUS_BEFORE:
+        if endpoint == "moderation.shop_action" and action in SHOP_STATUS_BEFORE:
             db.session.execute(
                 update(Shop)
                 .where(Shop.id == fresh_shop.id)
@@ -95,6 +114,33 @@ def open_flag_id(app) -> int:
         return db.session.scalar(select(Flag.id))
 
 
+def claim_id(app, shop_id: int) -> int:
+    """The (one) claim on the shop: on ``voted_shop`` the member's, waiting for its code; on
+    the member's own shop Florence's, waiting for a moderator."""
+    with app.app_context():
+        return db.session.scalar(select(Claim.id).where(Claim.shop_id == shop_id))
+
+
+def product_id(app, shop_id: int, status: ProductStatus = ProductStatus.VISIBLE) -> int:
+    """On ``fresh_shop``: the member's suggestion, or (hidden) Florence's."""
+    with app.app_context():
+        return db.session.scalar(
+            select(Product.id).where(Product.shop_id == shop_id, Product.status == status.value)
+        )
+
+
+def verified_shop_id(app) -> int:
+    """Florence's fourth shop, verified by the member."""
+    with app.app_context():
+        return db.session.scalar(select(Shop.id).where(Shop.merchant_id.is_not(None)))
+
+
+def revision_id(app) -> int:
+    """The member's one edit of the shop they are the merchant of."""
+    with app.app_context():
+        return db.session.scalar(select(ShopRevision.id))
+
+
 # Per POST endpoint (per action, for the shop actions): (whether the member is logged in, url,
 # form data that would succeed with a token, once ``prepare`` has run).
 def requests_by_endpoint(
@@ -104,6 +150,8 @@ def requests_by_endpoint(
     tip = tip_id(app, voted_shop.id)
     florence = fresh_shop.author_id
     reason = {"reason": "Vu par la modération."}
+    claim = claim_id(app, voted_shop.id)
+    product = product_id(app, fresh_shop.id)
     return {
         "accounts.register": (
             False,
@@ -176,6 +224,34 @@ def requests_by_endpoint(
             "/settings/delete",
             {"delete-current_password": PASSWORD, "delete-understood": "y"},
         ),
+        "claims.new": (True, f"/shops/{fresh_shop.id}/claim", {"phone": CLAIM_PHONE}),
+        "claims.code": (True, f"/claims/{claim}/code", {"code": CLAIM_CODE}),
+        "claims.resend": (True, f"/claims/{claim}/resend", {}),
+        "claims.send_on": (True, f"/claims/{claim}/send", {}),
+        "claims.withdraw": (True, f"/claims/{claim}/withdraw", {}),
+        **{
+            f"moderation.claim_action:{decision}": (
+                True,
+                f"/moderation/claims/{claim_id(app, shop.id)}/{decision}",
+                reason,
+            )
+            for decision in ACTIONS["moderation.claim_action"]
+        },
+        "merchants.edit": (
+            True,
+            f"/shops/{verified_shop_id(app)}/merchant",
+            {"opening_hours": "Tu-Su 07:00-13:00", "merchant_answer": "Réponse forgée."},
+        ),
+        "merchants.revert": (True, f"/revisions/{revision_id(app)}/revert", reason),
+        "products.new": (True, f"/shops/{fresh_shop.id}/products/new", {"name": "Forgé"}),
+        "products.edit": (True, f"/products/{product}/edit", {"name": "Réécrit ailleurs"}),
+        "products.delete": (True, f"/products/{product}/delete", {}),
+        "products.moderate:hide": (True, f"/products/{product}/hide", reason),
+        "products.moderate:restore": (
+            True,
+            f"/products/{product_id(app, fresh_shop.id, ProductStatus.HIDDEN)}/restore",
+            reason,
+        ),
     }
 
 
@@ -208,12 +284,24 @@ POST_ENDPOINTS = sorted(
         "settings.email",
         "settings.password",
         "settings.delete",
+        "claims.new",
+        "claims.code",
+        "claims.resend",
+        "claims.send_on",
+        "claims.withdraw",
+        "moderation.claim_action",
+        "merchants.edit",
+        "merchants.revert",
+        "products.new",
+        "products.edit",
+        "products.delete",
+        "products.moderate",
     ]
 )
-# What the two tests below walk: every endpoint, and each of the shop actions.
+# What the two tests below walk: every endpoint, and each action of those that take several.
 POST_REQUESTS = sorted(
-    {e for e in POST_ENDPOINTS if e != "moderation.shop_action"}
-    | {f"moderation.shop_action:{action}" for action in SHOP_ACTIONS}
+    {e for e in POST_ENDPOINTS if e not in ACTIONS}
+    | {f"{endpoint}:{action}" for endpoint, actions in ACTIONS.items() for action in actions}
 )
 
 
@@ -222,16 +310,40 @@ def scene(app, member, make_shop, make_user):
     """``member`` is the author of one shop, has voted for and tipped another member's shop, and
     not yet voted for a third (one cannot vote for one's own); Florence, the author of the
     other two, has tipped the third and flagged the member's shop (for ``member`` to flag, or to
-    handle as a moderator)."""
+    handle as a moderator).
+
+    For the merchants' routes: ``member`` has claimed the second shop by email (the code not
+    entered yet, a new one may be asked for), suggested a product for the third, and is the
+    verified merchant of a fourth of Florence's, edited once; Florence has claimed the member's
+    shop (for ``member`` to decide as a moderator), and a product she suggested for the third
+    was hidden by a moderator (to restore)."""
     shop = make_shop(name="Boucherie Lambert")
     florence = make_user("Florence")
-    voted = make_shop(author=florence, name="Fleurs de Gaume")
+    modo = make_user("Modo", role=Role.MODERATOR)
+    voted = make_shop(author=florence, name="Fleurs de Gaume", website=SITE)
     fresh = make_shop(author=florence, name="Librairie du Marché")
+    verified = make_shop(author=florence, name="Crémerie du Beffroi", town="Namur", postcode="5000")
     with app.app_context():
-        upvote(db.session.get(User, member.id), voted.id)
-        add_tip(db.session.get(User, member.id), voted.id, "Les pivoines du samedi.")
-        add_tip(db.session.get(User, florence.id), fresh.id, "Ouvert le dimanche matin.")
-        flag_shop(db.session.get(User, florence.id), shop.id, "wrong_info")
+        me, her = db.session.get(User, member.id), db.session.get(User, florence.id)
+        moderator = db.session.get(User, modo.id)
+        upvote(me, voted.id)
+        add_tip(me, voted.id, "Les pivoines du samedi.")
+        add_tip(her, fresh.id, "Ouvert le dimanche matin.")
+        flag_shop(her, shop.id, "wrong_info")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(claims.secrets, "randbelow", lambda _n: int(CLAIM_CODE))
+            started = claims.start_claim(me, voted.id, email=CLAIM_EMAIL)
+        # Sent a while ago: the code still works, and a new one may be asked for.
+        started.claim.email_code_sent_at = utcnow() - 2 * claims.CODE_RESEND_COOLDOWN
+        claims.start_claim(her, shop.id, phone=CLAIM_PHONE)
+        add_product(me, fresh.id, ProductInput(name="Carnet de voyage"))
+        hidden = add_product(her, fresh.id, ProductInput(name="Marque-page"))
+        hide_product(moderator, hidden.id, "Photo d'un autre commerce.")
+        accepted = claims.start_claim(me, verified.id, phone=CLAIM_PHONE)
+        claims.accept_claim(moderator, accepted.claim.id, "Numéro de la fiche rappelé.")
+        update_practical_info(
+            me, db.session.get(Shop, verified.id), PracticalInfo(opening_hours="Mo-Sa 08:00-18:00")
+        )
         db.session.commit()
     return shop, voted, fresh
 
@@ -372,6 +484,13 @@ def test_every_rendered_form_carries_a_token(app, browser, member, scene):
         f"/shops/{fresh.id}/flag",
         f"/tips/{tip_id(app, fresh.id)}/flag",
         "/settings",
+        f"/shops/{fresh.id}/claim",
+        f"/claims/{claim_id(app, voted.id)}",  # with its buttons: new code, send on, withdraw
+        f"/claims/{claim_id(app, voted.id)}/code",
+        f"/shops/{verified_shop_id(app)}",  # the merchant's own listing
+        f"/shops/{verified_shop_id(app)}/merchant",
+        f"/shops/{fresh.id}/products/new",
+        f"/products/{product_id(app, fresh.id)}/edit",
     ]
     for url in pages:
         page = browser.get(url).get_data(as_text=True)
@@ -390,6 +509,11 @@ def test_every_moderation_form_carries_a_token(app, browser, member, scene):
         ("/moderation/queue", 1),  # the logout button
         (f"/moderation/shops/{shop.id}", 3),  # flagged by Florence: the actions, and dismiss
         (f"/moderation/users/{fresh.author_id}", 3),  # warn and ban
+        (f"/moderation/claims/{claim_id(app, shop.id)}", 3),  # accept and reject
+        (f"/shops/{verified_shop_id(app)}/history", 2),  # revert
+        (f"/products/{product_id(app, fresh.id)}/hide", 2),
+        (f"/products/{product_id(app, fresh.id, ProductStatus.HIDDEN)}/restore", 2),
+        (f"/shops/{fresh.id}-{fresh.slug}", 2),  # the window: the member's product's delete
     ]:
         response = browser.get(url)
         assert response.status_code == 200, url

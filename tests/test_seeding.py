@@ -142,7 +142,8 @@ def test_seed_is_idempotent_and_loads_the_demo(app):
     with app.app_context():
         assert (count(Shop), count(Vote)) == (shops, votes)
         assert count(Shop, Shop.is_demo.is_(True)) > 200
-        assert demo_members == 6 and votes > 0
+        # Six demo members and two demo merchants (seed_data/demo_merchants.json).
+        assert demo_members == 8 and votes > 0
 
 
 def test_demo_csv_has_the_documented_layout():

@@ -9,8 +9,11 @@ from sqlalchemy import func, select
 
 from directory.accounts.models import User
 from directory.extensions import db
+from directory.merchants.models import Claim
+from directory.products.models import Product
 from directory.shops.models import Shop
 from directory.shops.services import create_shop
+from directory.timeutil import utcnow
 from directory.tips.models import Tip
 from directory.tips.services import add_tip
 from directory.votes.models import Vote
@@ -207,3 +210,27 @@ def test_the_moderation_log_forgets_a_deleted_members_name(app, member):
     )
     with app.app_context():
         assert db.session.scalar(select(ModerationEntry.target_name)) == f"deleted-{member.id}"
+
+
+def test_deleting_a_merchant_account_erases_claims_and_unverifies_the_shop(app, member):
+    """A claim's evidence (email, phone, note) is the member's; the export includes it first."""
+    with app.app_context():
+        shop = create_shop(db.session.get(User, member.id), shop_input())
+        db.session.add(Claim(shop_id=shop.id, user_id=member.id, phone="063 11 22 33", note="x"))
+        shop.merchant_id, shop.verified_at, shop.merchant_answer = member.id, utcnow(), "Merci !"
+        db.session.add(Product(shop_id=shop.id, author_id=member.id, name="Couques"))
+        db.session.commit()
+        shop_id = shop.id
+    browser = logged_in(app, member)
+    exported = json.loads(browser.get("/settings/export").get_data(as_text=True))
+    assert exported["claims"][0]["phone"] == "063 11 22 33"
+    assert exported["products"][0]["name"] == "Couques"
+    deleted = browser.post(
+        "/settings/delete", {"delete-current_password": PASSWORD, "delete-understood": "y"}
+    )
+    assert deleted.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Claim.id))) == 0
+        shop = db.session.get(Shop, shop_id)
+        assert shop.merchant_id is None and not shop.is_verified and shop.merchant_answer == ""
+        assert db.session.scalar(select(func.count(Product.id))) == 1  # the window stays

@@ -28,7 +28,9 @@ from directory.accounts.throttle import LoginThrottle
 from directory.accounts.tokens import Purpose, fingerprint, make_token, read_token
 from directory.errors import Conflict, TooManyAttempts, ValidationFailed
 from directory.extensions import db
+from directory.merchants.models import Claim
 from directory.moderation.models import Flag, FlagStatus, ModerationEntry, TargetType
+from directory.products.models import Product
 from directory.shops.models import Shop, ShopStatus
 from directory.timeutil import utcnow
 from directory.tips.models import Tip
@@ -275,6 +277,12 @@ def delete_account(user: User | None, password: str, throttle: LoginThrottle | N
         select(Shop).where(Shop.author_id == member.id, Shop.status == ShopStatus.PENDING.value)
     ):
         shop.status = ShopStatus.HIDDEN.value
+    # Claims hold their evidence (an email, a phone number, a note): they go. A shop they ran
+    # is no longer verified, and its merchant answer (their words) goes with them.
+    db.session.execute(delete(Claim).where(Claim.user_id == member.id))
+    for shop in db.session.scalars(select(Shop).where(Shop.merchant_id == member.id)):
+        shop.merchant_id = shop.verified_at = shop.merchant_answer_at = None
+        shop.merchant_answer = ""
     member.email = f"deleted-{member.id}@invalid"
     member.display_name = f"deleted-{member.id}"
     member.password_hash = "!"  # not an Argon2 hash: no password ever matches  # noqa: S105
@@ -310,6 +318,12 @@ def export_data(user: User | None) -> dict[str, Any]:
     ).all()
     flags = db.session.scalars(
         select(Flag).where(Flag.reporter_id == member.id).order_by(Flag.id)
+    ).all()
+    claims = db.session.scalars(
+        select(Claim).where(Claim.user_id == member.id).order_by(Claim.id)
+    ).all()
+    products = db.session.scalars(
+        select(Product).where(Product.author_id == member.id).order_by(Product.id)
     ).all()
     return {
         "account": {
@@ -352,6 +366,30 @@ def export_data(user: User | None) -> dict[str, Any]:
                 "created_at": _iso(flag.created_at),
             }
             for flag in flags
+        ],
+        "claims": [
+            {
+                "shop_id": claim.shop_id,
+                "status": claim.status,
+                "email": claim.email,
+                "phone": claim.phone,
+                "note": claim.note,
+                "created_at": _iso(claim.created_at),
+                "decided_at": _iso(claim.decided_at),
+            }
+            for claim in claims
+        ],
+        "products": [
+            {
+                "shop_id": product.shop_id,
+                "name": product.name,
+                "description": product.description,
+                "price_cents": product.price_cents,
+                "url": product.url,
+                "status": product.status,
+                "created_at": _iso(product.created_at),
+            }
+            for product in products
         ],
         "exported_at": _iso(utcnow()),
     }

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from flask import jsonify, request, url_for
 
-from directory.api.views import _failure, bp
+from directory.api.views import _failure, _km, bp, delivery_radius_km
 from directory.errors import DomainError
 from directory.search.params import _int, parse_search
 from directory.search.services import ResultRow, run_search
@@ -63,9 +63,8 @@ def _feature(row: ResultRow) -> dict:
             "url": url_for("shops.detail", shop_id=shop.id, slug=shop.slug, _external=True),
             "town": shop.town,
             "votes": shop.vote_count,
-            "distance_km": (
-                round(row.hit.distance_km, 2) if row.hit.distance_km is not None else None
-            ),
+            "distance_km": _km(row.hit.distance_km),
+            "delivery_radius_km": delivery_radius_km(shop),
         },
     }
 

@@ -1,5 +1,6 @@
-"""The one review queue: flagged shops and tips, posts waiting for approval, probable duplicates
-and closure reports, heaviest and oldest first, each with the context a moderator needs."""
+"""The one review queue: flagged shops and tips, posts waiting for approval, probable duplicates,
+closure reports and merchants' claims, heaviest and oldest first, each with the context a
+moderator needs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from directory.extensions import db
+from directory.merchants.claims import open_claims
+from directory.merchants.models import Claim
 from directory.moderation.models import Flag, FlagReason, FlagStatus
 from directory.moderation.trust import FlagHistory, flag_history
 from directory.shops.duplicates import duplicates_of
@@ -19,27 +22,34 @@ from directory.tips.models import Tip
 # A post waiting for approval weighs like one flag; a probable duplicate of it like another.
 PENDING_WEIGHT = 1.0
 DUPLICATE_WEIGHT = 1.0
+# A merchant's claim waits like a pending post: oldest first among items of equal weight.
+CLAIM_WEIGHT = 1.0
 QUEUE_LIMIT = 200
 
 
 @dataclass
 class QueueItem:
-    """One shop or tip that needs a moderator, with what makes it need one."""
+    """One shop, tip or merchant's claim that needs a moderator, with what makes it need one."""
 
     shop: Shop
     tip: Tip | None = None
+    claim: Claim | None = None
     flags: list[Flag] = field(default_factory=list)
     duplicates: list[Shop] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:
         """A post waiting for approval."""
-        return self.tip is None and self.shop.status == ShopStatus.PENDING.value
+        return (
+            self.tip is None and self.claim is None and self.shop.status == ShopStatus.PENDING.value
+        )
 
     @property
     def weight(self) -> float:
-        """Open flags' weights, plus a pending post's and a probable duplicate's."""
+        """Open flags' weights, plus a pending post's, a probable duplicate's or a claim's."""
         weight = sum(flag.weight for flag in self.flags)
+        if self.claim is not None:
+            weight += CLAIM_WEIGHT
         if self.pending:
             weight += PENDING_WEIGHT
         if self.duplicates:
@@ -49,6 +59,8 @@ class QueueItem:
     @property
     def since(self) -> datetime:
         """When the item first needed attention."""
+        if self.claim is not None:
+            return self.claim.created_at
         times = [flag.created_at for flag in self.flags]
         if self.pending or not times:
             times.append(self.shop.created_at)
@@ -66,7 +78,9 @@ class QueueItem:
 
     @property
     def key(self) -> tuple[str, int]:
-        """("tip", id) or ("shop", id): one item per tip or shop."""
+        """("tip", id), ("claim", id) or ("shop", id): one item per tip, claim or shop."""
+        if self.claim is not None:
+            return ("claim", self.claim.id)
         return ("tip", self.tip.id) if self.tip is not None else ("shop", self.shop.id)
 
 
@@ -121,7 +135,12 @@ def _build(flags: list[Flag], pending: list[Shop]) -> list[QueueItem]:
     for item in items.values():
         if item.tip is None and (item.pending or FlagReason.DUPLICATE.value in item.reasons):
             item.duplicates = _shop_duplicates(item.shop, item.flags)
-    return sorted(items.values(), key=lambda i: (-i.weight, i.since, i.key))
+    return sorted(items.values(), key=_queue_order)
+
+
+def _queue_order(item: QueueItem) -> tuple:
+    """Heaviest first, then oldest; the key keeps the order stable."""
+    return (-item.weight, item.since, item.key)
 
 
 def review_queue(limit: int = QUEUE_LIMIT) -> ReviewQueue:
@@ -134,7 +153,8 @@ def review_queue(limit: int = QUEUE_LIMIT) -> ReviewQueue:
             .order_by(Shop.created_at)
         )
     )
-    items = _build(_open_flags(), pending)[:limit]
+    claims = [QueueItem(shop=claim.shop, claim=claim) for claim in open_claims()]
+    items = sorted([*_build(_open_flags(), pending), *claims], key=_queue_order)[:limit]
     reporters = sorted({flag.reporter_id for item in items for flag in item.flags})
     return ReviewQueue(items=items, histories=flag_history(reporters))
 

@@ -24,6 +24,8 @@ from directory.accounts.models import User
 from directory.errors import DomainError, NotFound, ValidationFailed
 from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
+from directory.merchants import claims
+from directory.merchants.claim_emails import send_decisions
 from directory.moderation import actions
 from directory.moderation.emails import send_warning
 from directory.moderation.forms import BanForm, MergeForm, ReasonForm
@@ -221,6 +223,55 @@ def delete_tip(tip_id: int):
         lambda: actions.delete_tip(current_user._get_current_object(), tip_id, form.reason.data),
         _("Conseil supprimé."),
         lambda status: _item_page("tip", tip_id, ("delete", form), status),
+    )
+
+
+def _claim_page(claim_id: int, failed: Failed = None, status: int = 200):
+    try:
+        claim = claims.claim_for_review(claim_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "merchants/claim_review.html",
+        claim=claim,
+        failed=failed,
+        moderation_form=moderation_form,
+        ReasonForm=ReasonForm,
+    ), status
+
+
+@bp.route("/claims/<int:claim_id>")
+def claim(claim_id: int):
+    """A merchant's claim: the shop, the evidence, the claimant's record; accept or reject."""
+    return _claim_page(claim_id)
+
+
+CLAIM_DECISIONS: dict[str, Callable] = {
+    "accept": claims.accept_claim,
+    "reject": claims.reject_claim,
+}
+
+
+@bp.route("/claims/<int:claim_id>/<any(accept, reject):decision>", methods=["POST"])
+@limiter.limit(write_limit)
+def claim_action(claim_id: int, decision: str):
+    """Accept (the shop is then verified by its merchant) or reject a claim, with a reason;
+    the claimants are mailed the decision."""
+    form = ReasonForm()
+    decide = CLAIM_DECISIONS[decision]
+    decided: list[claims.ClaimDecision] = []
+    done = {
+        "accept": _("Demande acceptée : la fiche est vérifiée par son commerçant."),
+        "reject": _("Demande refusée."),
+    }
+    return _act(
+        form,
+        lambda: decided.append(
+            decide(current_user._get_current_object(), claim_id, form.reason.data)
+        ),
+        done[decision],
+        lambda status: _claim_page(claim_id, (decision, form), status),
+        after=lambda: send_decisions(decided[0]),
     )
 
 

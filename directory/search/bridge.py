@@ -1,8 +1,9 @@
 """The one bridge between the database (the truth) and the Whoosh index.
 
 Changes that affect search write a ``search_outbox`` row in the same transaction, and only the
-``after_flush`` hook below writes them: for a ``Shop`` created, changed or deleted, and for every
-shop of a ``Category`` whose names change. No feature queues shops by hand (a test keeps it so);
+``after_flush`` hook below writes them: for a ``Shop`` created, changed or deleted, for the shop of
+a window ``Product`` created, changed or deleted (both shops if it moves), and for every shop of a
+``Category`` whose names change. No feature queues shops by hand (a test keeps it so);
 the price is that a change to an indexed column must go through the ORM, since a bulk SQL
 ``UPDATE`` never reaches the hook. ``drain`` applies the outbox to the index and deletes the rows
 it applied, so a failing index never fails the user's request and never loses an update: the
@@ -20,15 +21,18 @@ from datetime import datetime
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Connection, delete, event, func, insert, inspect, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstanceState, Session, selectinload
 
 from directory.database import reading, writing
 from directory.extensions import db
+from directory.products.models import Product
 from directory.search.models import SearchOutbox
 from directory.shops.models import SERVICE_FIELDS, Category, Shop, ShopStatus
 from search_index import (
     IndexMissingError,
+    IndexOutdatedError,
     IndexUnavailableError,
+    ProductDocument,
     SearchIndex,
     ShopDocument,
 )
@@ -56,6 +60,16 @@ def to_document(shop: Shop) -> ShopDocument:
         "votes": shop.vote_count,
         "created_at": shop.created_at,
         "services": frozenset(name for name in SERVICE_FIELDS if getattr(shop, name)),
+        # A radius left over from when the shop delivered is no zone.
+        "delivery_radius_km": (
+            float(shop.delivery_radius_km) if shop.delivery and shop.delivery_radius_km else None
+        ),
+        "opening_hours": shop.opening_hours or "",
+        "products": tuple(
+            ProductDocument(product.name, product.description or "")
+            for product in shop.products
+            if product.is_visible
+        ),
     }
     # Sets print in a per-process order: sort them so the version is stable across processes.
     canonical = [
@@ -70,8 +84,11 @@ def to_document(shop: Shop) -> ShopDocument:
 _UNINDEXED: dict[type, frozenset[str]] = {
     Shop: frozenset({"hot_score"}),
     Category: frozenset({"position"}),
+    Product: frozenset({"price_cents", "url", "photo", "author_id", "author", "updated_at"}),
 }
-_CHANGED = "search_changed"  # session.info key: what _before_flush saw for _after_flush
+# session.info keys: what _before_flush saw for _after_flush.
+_CHANGED = "search_changed"
+_PRODUCT_SHOPS = "search_product_shops"
 
 
 def _queue(connection: Connection, shop_ids: Iterable[int]) -> None:
@@ -99,11 +116,22 @@ def _before_flush(session: Session, _context, _instances) -> None:
     By ``after_flush`` it is not: the flush expires an attribute set to a SQL expression (a
     vote's ``vote_count + 1``) as soon as its UPDATE runs.
     """
-    session.info[_CHANGED] = [
+    changed = [
         obj
         for obj in session.dirty
-        if isinstance(obj, Shop | Category) and _changes_a_document(obj)
+        if isinstance(obj, Shop | Category | Product) and _changes_a_document(obj)
     ]
+    session.info[_CHANGED] = changed
+    # A deleted product's columns may be unloadable after the flush, and the shop a moved one
+    # leaves is only in its history: read both now.
+    product_shops: set[int] = set()
+    for obj in (*session.deleted, *changed):
+        if isinstance(obj, Product):
+            state: InstanceState[Product] = inspect(obj)
+            product_shops.update(state.attrs.shop_id.history.deleted or ())
+            product_shops.update(s.id for s in state.attrs.shop.history.deleted or () if s)
+            product_shops.add(obj.shop_id)
+    session.info[_PRODUCT_SHOPS] = product_shops
 
 
 def _after_flush(session: Session, _context) -> None:
@@ -114,6 +142,10 @@ def _after_flush(session: Session, _context) -> None:
         for obj in (*session.new, *session.deleted, *changed)
         if isinstance(obj, Shop) and obj.id is not None
     }
+    # A product is part of its shop's document (its words, the name a hit shows).
+    shop_ids |= {obj.shop_id for obj in (*session.new, *changed) if isinstance(obj, Product)}
+    shop_ids |= session.info.pop(_PRODUCT_SHOPS, set())
+    shop_ids.discard(None)
     renamed = [obj.id for obj in changed if isinstance(obj, Category)]
     # session.add() is not allowed during a flush; Core statements on its connection are.
     connection = session.connection()
@@ -142,7 +174,7 @@ def _visible_shops(ids: Iterable[int]) -> list[Shop]:
     return list(
         db.session.scalars(
             select(Shop)
-            .options(selectinload(Shop.category))
+            .options(selectinload(Shop.category), selectinload(Shop.products))
             .where(Shop.id.in_(list(ids)), Shop.status == ShopStatus.VISIBLE.value)
         )
     )
@@ -205,6 +237,8 @@ def index_problem(index: SearchIndex) -> str | None:
         documents = index.verify()
     except IndexMissingError:
         return f"the search index is missing at {index.path}: run `flask reindex`"
+    except IndexOutdatedError as error:
+        return f"the search index was written by another version ({error}): run `flask reindex`"
     except IndexUnavailableError as error:
         return f"the search index is damaged ({error}): run `flask reindex`"
     if documents == 0:
@@ -273,7 +307,7 @@ def all_documents(chunk: int = 1000) -> Iterator[ShopDocument]:
             shops = list(
                 db.session.scalars(
                     select(Shop)
-                    .options(selectinload(Shop.category))
+                    .options(selectinload(Shop.category), selectinload(Shop.products))
                     .where(Shop.status == ShopStatus.VISIBLE.value, Shop.id > last_id)
                     .order_by(Shop.id)
                     .limit(chunk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,13 +16,22 @@ from directory.extensions import db
 from directory.places.gazetteer import NearPoint, resolve_near
 from directory.places.towns import resolve_town
 from directory.shops.models import Category
+from directory.timeutil import current_moment
 from search_index import SERVICES, SORTS, GeoPoint, SearchQuery
+from search_index.hours import timezone_of
 
 MAX_QUERY_LENGTH = 300
 MAX_RADIUS_KM = 200.0
 DEFAULT_RADIUS_KM = 10.0
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
+MAX_PLACE_LENGTH = 200
+MAX_MOMENT_LENGTH = 40
+# The years ``open_at`` may fall in: far beyond any real search, and far from the ends of
+# what time zone arithmetic can represent (year 1 overflows when converted).
+MOMENT_YEARS = (2000, 2100)
+# A naive ``open_at`` is a local time here: Belgium's and France's clocks agree.
+LOCAL_COUNTRY = "BE"
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,11 @@ class SearchRequest:
 
     query: SearchQuery
     near: NearPoint | None
+    # The point ``delivers_to`` resolved to, and the moment shops must be open at.
+    delivers_to: NearPoint | None = None
+    open_at: datetime | None = None
+    # True when ``open_at`` is the current time (``open_now=1``), not a chosen moment.
+    open_now: bool = False
 
 
 def _clean(value: str | None, field: str, max_length: int) -> str:
@@ -110,6 +125,63 @@ def _towns(args: Mapping[str, str]) -> frozenset[str]:
     return resolve_town(text) if text else frozenset()
 
 
+def _place(args: Mapping[str, str], field: str) -> NearPoint | None:
+    """A place parameter (``near``, ``delivers_to``) through the gazetteer's one resolver."""
+    text = _clean(args.get(field), field, MAX_PLACE_LENGTH)
+    if not text:
+        return None
+    try:
+        return resolve_near(text)
+    except ValidationFailed as error:
+        # The resolver speaks of "near"; its message and suggestions hold for any place field.
+        raise ValidationFailed(error.message, field, error.suggestions, error.lead) from None
+
+
+def _open_now(args: Mapping[str, str]) -> bool:
+    raw = (args.get("open_now") or "").strip()
+    if raw not in ("", "0", "1"):
+        raise ValidationFailed(_("open_now vaut 1 (ouvert maintenant) ou 0."), field="open_now")
+    return raw == "1"
+
+
+def _moment(args: Mapping[str, str]) -> datetime | None:
+    """``open_at``: an ISO 8601 date and time, naive read as Brussels time, aware kept."""
+    raw = _clean(args.get("open_at"), "open_at", MAX_MOMENT_LENGTH)
+    if not raw:
+        return None
+    invalid = ValidationFailed(
+        _("Date et heure attendues, par exemple 2026-06-13T10:30."), field="open_at"
+    )
+    if not raw.isascii():  # fromisoformat would read other scripts' digits
+        raise invalid
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise invalid from None
+    low, high = MOMENT_YEARS
+    if not low <= moment.year <= high:
+        raise ValidationFailed(
+            _("Une date entre %(low)d et %(high)d est attendue.", low=low, high=high),
+            field="open_at",
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone_of(LOCAL_COUNTRY))
+    return moment
+
+
+def _opening(args: Mapping[str, str], now: datetime | None) -> tuple[datetime | None, bool]:
+    """The moment shops must be open at, and whether it is "now"."""
+    open_now, moment = _open_now(args), _moment(args)
+    if open_now and moment is not None:
+        raise ValidationFailed(
+            _("Choisissez « ouvert maintenant » ou une date et heure, pas les deux."),
+            field="open_now",
+        )
+    if open_now:
+        return (now or current_moment()).astimezone(timezone_of(LOCAL_COUNTRY)), True
+    return moment, False
+
+
 def _bbox(args: Mapping[str, str]) -> tuple[float, float, float, float] | None:
     """``bbox=minlon,minlat,maxlon,maxlat`` (GeoJSON's order), the map's visible area."""
     raw = _clean(args.get("bbox"), "bbox", 200)
@@ -136,11 +208,15 @@ def _bbox(args: Mapping[str, str]) -> tuple[float, float, float, float] | None:
     return min_lon, min_lat, max_lon, max_lat
 
 
-def parse_search(args: MultiDict[str, str]) -> SearchRequest:
-    """Check every parameter; raise ``ValidationFailed`` naming the first one at fault."""
+def parse_search(args: MultiDict[str, str], now: datetime | None = None) -> SearchRequest:
+    """Check every parameter; raise ``ValidationFailed`` naming the first one at fault.
+
+    ``now`` (aware) is what ``open_now`` means; by default ``current_moment()``.
+    """
     text = _clean(args.get("q"), "q", MAX_QUERY_LENGTH)
-    near_text = _clean(args.get("near"), "near", 200)
-    near = resolve_near(near_text) if near_text else None
+    near = _place(args, "near")
+    delivers_to = _place(args, "delivers_to")
+    open_at, open_now = _opening(args, now)
     radius = _radius(args, near is not None)
     bbox = _bbox(args)
     if bbox is not None and not (args.get("radius_km") or "").strip():
@@ -160,8 +236,13 @@ def parse_search(args: MultiDict[str, str]) -> SearchRequest:
         radius_km=radius,
         bbox=bbox,
         services=_services(args),
+        delivers_to=GeoPoint(delivers_to.lat, delivers_to.lon) if delivers_to else None,
+        # The same instant in a named zone: the hours evaluator refuses fixed offsets (UTC, Z).
+        open_at=open_at.astimezone(timezone_of(LOCAL_COUNTRY)) if open_at else None,
         sort=sort,
         page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE),
     )
-    return SearchRequest(query=query, near=near)
+    return SearchRequest(
+        query=query, near=near, delivers_to=delivers_to, open_at=open_at, open_now=open_now
+    )

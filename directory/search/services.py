@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -71,6 +72,10 @@ class SearchPage:
     facets: dict[str, list[FacetValue]]
     suggestion: str | None
     near: NearPoint | None
+    # The point results deliver to, and the moment they are open at (see SearchRequest).
+    delivers_to: NearPoint | None = None
+    open_at: datetime | None = None
+    open_now: bool = False
 
     @property
     def pages(self) -> int:
@@ -133,6 +138,9 @@ def run_search(request: SearchRequest) -> SearchPage:
         facets=_facets(results.facets),
         suggestion=results.suggestion,
         near=request.near,
+        delivers_to=request.delivers_to,
+        open_at=request.open_at,
+        open_now=request.open_now,
     )
 
 
@@ -174,8 +182,9 @@ def radius_that_finds(request: SearchRequest) -> int | None:
 def place_to_recommend(request: SearchRequest, text: str) -> Place | None:
     """The gazetteer place a visitor searched in (a town or a postcode) when it has no shop.
 
-    Where the directory knows nothing at all (whatever the words, category or services asked
-    for), an empty search becomes an invitation to post its first shop, town filled in.
+    Where the directory knows nothing at all (whatever the words, category, services,
+    delivery or opening hours asked for), an empty search becomes an invitation to post its
+    first shop, town filled in.
     """
     text = (text or "").strip()
     if not text:
@@ -185,6 +194,8 @@ def place_to_recommend(request: SearchRequest, text: str) -> Place | None:
         text="",
         category=None,
         services=frozenset(),
+        delivers_to=None,
+        open_at=None,
         page=1,
         per_page=1,
         facets=False,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
+from babel.dates import format_datetime
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import get_locale
 
 from directory.errors import DomainError
 from directory.search.params import (
@@ -26,7 +29,8 @@ bp = Blueprint("search", __name__)
 
 @bp.route("/search")
 def search():
-    """Search by text, category, place, radius and services; errors are shown in the form."""
+    """Search by text, category, place, radius, services, delivery and opening hours; errors
+    are shown in the form."""
     error = None
     page = None
     wider_radius = place_to_add = None
@@ -53,7 +57,14 @@ def search():
         search_url=search_url,
         wider_radius=wider_radius,
         place_to_add=place_to_add,
+        moment_label=moment_label,
     ), (error.status_code if error else 200)
+
+
+def moment_label(moment: datetime) -> str:
+    """``open_at`` as the interface language writes a date and time, in its own time zone
+    (Flask-Babel's ``format_datetime`` would move it to the site's default zone, UTC)."""
+    return format_datetime(moment, "short", tzinfo=moment.tzinfo, locale=get_locale())
 
 
 SEARCH_PARAMETERS = (
@@ -64,6 +75,9 @@ SEARCH_PARAMETERS = (
     "radius_km",
     "bbox",
     "services",
+    "delivers_to",
+    "open_now",
+    "open_at",
     "sort",
     "per_page",
 )

@@ -91,6 +91,10 @@ def seed_command(if_empty: bool) -> None:
     click.echo(
         f"Demo data: {demo['members']} members, {demo['votes']} votes, {demo['tips']} tips added"
     )
+    click.echo(
+        f"Practical information: {demo['hours']} shops given opening hours, "
+        f"{demo['delivering']} delivering, {demo['merchants']} demo merchants"
+    )
     _sync_search()
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from directory.accounts.models import User
 from directory.accounts.passwords import hash_password
 from directory.extensions import db
+from directory.seeding.practical import load_practical
 from directory.shops.models import Shop, ShopStatus
 from directory.timeutil import utcnow
 from directory.tips.models import Tip
@@ -37,7 +38,11 @@ DEMO_TIPS = (
 
 
 def load_demo(time_cost: int = 1, memory_cost: int = 8192, seed: int = 2020) -> dict[str, int]:
-    """Create the demo members once, then give them votes and tips on imported shops."""
+    """Create the demo members once, then give them votes and tips on imported shops.
+
+    Demo shops also get their practical information and two demo merchants (``practical``).
+    """
+    practical = load_practical(time_cost, memory_cost)
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
     members = []
     created = 0
@@ -61,7 +66,7 @@ def load_demo(time_cost: int = 1, memory_cost: int = 8192, seed: int = 2020) -> 
         select(func.count()).select_from(Vote).join(User).where(User.is_demo.is_(True))
     )
     if has_demo_votes:
-        return {"members": created, "votes": 0, "tips": 0}
+        return {"members": created, "votes": 0, "tips": 0, **practical}
     shop_ids = list(
         db.session.scalars(
             select(Shop.id).where(Shop.status == ShopStatus.VISIBLE.value).order_by(Shop.id)
@@ -80,4 +85,4 @@ def load_demo(time_cost: int = 1, memory_cost: int = 8192, seed: int = 2020) -> 
             db.session.add(Tip(shop_id=shop_id, author_id=voters[0].id, body=rng.choice(DEMO_TIPS)))
             tips += 1
     db.session.flush()
-    return {"members": created, "votes": votes, "tips": tips}
+    return {"members": created, "votes": votes, "tips": tips, **practical}

@@ -55,6 +55,19 @@ class ShopInput:
     lon: float | None = None
 
 
+def checked_delivery_radius(delivery: bool, radius: int | None) -> int | None:
+    """The radius to store: required with delivery, 1 to MAX_DELIVERY_RADIUS_KM km; None
+    without delivery. Raises ``ValidationFailed`` on ``delivery_radius_km``."""
+    if not delivery:
+        return None
+    if radius is None or not 1 <= radius <= MAX_DELIVERY_RADIUS_KM:
+        raise ValidationFailed(
+            _("Indiquez un rayon de livraison entre 1 et %(n)d km.", n=MAX_DELIVERY_RADIUS_KM),
+            field="delivery_radius_km",
+        )
+    return radius
+
+
 def _checked_fields(data: ShopInput, editing: Shop | None = None) -> dict:
     """Validate ``data`` and return the column values; geocodes the town offline and checks
     the position (see ``directory/shops/position.py``).
@@ -88,13 +101,9 @@ def _checked_fields(data: ShopInput, editing: Shop | None = None) -> dict:
     if phone and not PHONE_PATTERN.match(phone):
         raise ValidationFailed(_("Numéro de téléphone invalide."), field="phone")
     fields["phone"] = phone or None
-    radius = data.delivery_radius_km
-    if data.delivery and (radius is None or not 1 <= radius <= MAX_DELIVERY_RADIUS_KM):
-        raise ValidationFailed(
-            _("Indiquez un rayon de livraison entre 1 et %(n)d km.", n=MAX_DELIVERY_RADIUS_KM),
-            field="delivery_radius_km",
-        )
-    fields["delivery_radius_km"] = radius if data.delivery else None
+    fields["delivery_radius_km"] = checked_delivery_radius(
+        bool(data.delivery), data.delivery_radius_km
+    )
     town = clean_text(data.town, "town", 120, required=True)
     refuse_markup(town, "town", _("La localité ne peut pas contenir de balises HTML."))
     postcode = clean_text(data.postcode, "postcode", 10, required=True)

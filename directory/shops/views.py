@@ -20,9 +20,12 @@ from wtforms.fields.choices import SelectChoice
 from directory.errors import DomainError
 from directory.extensions import db, limiter, write_limit
 from directory.forms import show_domain_error
+from directory.merchants.editing import can_edit_practical_info, can_view_history
 from directory.pagination import choice_arg, page_arg
+from directory.products.services import window_products
 from directory.shops.duplicates import PossibleDuplicate
 from directory.shops.forms import COUNTRY_CHOICES, ShopForm
+from directory.shops.hours import shop_hours
 from directory.shops.models import Category, Shop
 from directory.shops.ranking import SORTS
 from directory.shops.services import (
@@ -37,6 +40,7 @@ from directory.shops.services import (
     update_shop,
     visible_shops,
 )
+from directory.timeutil import current_moment
 from directory.tips.forms import TipForm
 from directory.tips.services import visible_tips
 from directory.votes.services import has_voted
@@ -126,6 +130,10 @@ def render_shop_page(shop: Shop, tip_form: TipForm) -> str:
         tip_form=tip_form,
         voted=has_voted(current_user, shop.id),
         can_edit=can_edit(current_user, shop),
+        hours=shop_hours(shop, current_moment()),
+        can_edit_practical=can_edit_practical_info(current_user, shop),
+        can_see_history=can_view_history(current_user),
+        products=window_products(current_user, shop.id),
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from geopy.distance import great_circle
 
-from search_index import GeoPoint, SearchIndex, ShopDocument
+from search_index import GeoPoint, ProductDocument, SearchIndex, ShopDocument
 
 ARLON = GeoPoint(49.68330, 5.81670)
 HABAY = GeoPoint(49.72400, 5.64700)
@@ -43,6 +43,9 @@ def shop(
     day: int = 1,
     services: frozenset[str] = frozenset(),
     country: str = "BE",
+    delivery_radius_km: float | None = None,
+    opening_hours: str = "",
+    products: tuple[ProductDocument, ...] = (),
 ) -> ShopDocument:
     """A ShopDocument with sensible defaults for tests."""
     return ShopDocument(
@@ -61,6 +64,9 @@ def shop(
         created_at=datetime(2024, 1, day, 12, 0, tzinfo=UTC),
         services=services,
         version=f"v{id}-{day}",
+        delivery_radius_km=delivery_radius_km,
+        opening_hours=opening_hours,
+        products=products,
     )
 
 
