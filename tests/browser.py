@@ -80,6 +80,22 @@ def demo_template(sqlite_template, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def demo_module_app(demo_template, tmp_path_factory):
+    """The app on a copy of the seeded demo database, its index built once per module: for
+    read-only checks over the demo data (the request clock may be set through ``CLOCK``)."""
+    folder = tmp_path_factory.mktemp("demo_module")
+    path = folder / "demo.sqlite3"
+    shutil.copy(demo_template, path)
+    app = create_app(base_config(f"sqlite:///{path}", folder))
+    with app.app_context():
+        reindex(app)
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
 def demo_app(demo_template, tmp_path):
     """The app on a copy of the seeded demo database, its search index built."""

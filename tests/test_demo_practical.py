@@ -1,23 +1,19 @@
 """Demo practical information: hours, delivery zones and the two demo merchants."""
 
-import shutil
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from directory.extensions import db
 from directory.merchants.models import Claim, ClaimStatus
 from directory.products.models import Product
-from directory.search.bridge import reindex
 from directory.seeding.cli import CATEGORY_MAP, DEMO_SHOPS
 from directory.seeding.demo import load_demo
 from directory.seeding.importer import import_shops, load_category_map
 from directory.shops.hours import validate_hours
 from directory.shops.models import Shop
-from tests.conftest import base_config
 
 
 @pytest.fixture
@@ -64,18 +60,9 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 @pytest.fixture(scope="module")
-def demo(demo_template, tmp_path_factory):
-    """The app on a copy of the seeded demo database, its index built once for the module."""
-    folder = tmp_path_factory.mktemp("demo_hours")
-    path = folder / "demo.sqlite3"
-    shutil.copy(demo_template, path)
-    app = create_app(base_config(f"sqlite:///{path}", folder))
-    with app.app_context():
-        reindex(app)
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def demo(demo_module_app):
+    """The seeded demo (251 shops), its index built once for the module."""
+    return demo_module_app
 
 
 def _demo_shop_id(app, name: str) -> int:

@@ -3,7 +3,6 @@ products and verified shops on the /search page and in /api/v1/search, and a sho
 /api/v1/shops/<id>."""
 
 import re
-import shutil
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -15,7 +14,6 @@ from geopy.distance import great_circle
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from app import create_app
 from directory.extensions import db
 from directory.places.gazetteer import resolve_near
 from directory.products.models import Product, ProductStatus
@@ -25,7 +23,6 @@ from directory.search.services import ResultRow, SearchPage
 from directory.shops.models import Category, Shop, ShopStatus
 from directory.timeutil import utcnow
 from search_index import Hit
-from tests.conftest import base_config
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # A Wednesday morning, and the same day in the evening.
@@ -482,18 +479,9 @@ def _hrefs(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(demo_template, tmp_path_factory):
-    """The app on a copy of the seeded demo database (251 shops), its index built once."""
-    folder = tmp_path_factory.mktemp("demo_delivery")
-    path = folder / "demo.sqlite3"
-    shutil.copy(demo_template, path)
-    app = create_app(base_config(f"sqlite:///{path}", folder))
-    with app.app_context():
-        reindex(app)
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def demo(demo_module_app):
+    """The seeded demo (251 shops), its index built once for the module."""
+    return demo_module_app
 
 
 def _all_results(client, query: str) -> list[dict]:
