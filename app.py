@@ -13,7 +13,9 @@ from directory.accounts.views import bp as accounts_bp
 from directory.api.views import bp as api_bp
 from directory.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from directory.database import configure_sqlite
+from directory.embed.views import bp as embed_bp
 from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
+from directory.feeds.views import bp as feeds_bp
 from directory.health.views import bp as health_bp
 from directory.i18n import keep_explicit_language, select_locale
 from directory.merchants.claim_views import bp as claims_bp
@@ -21,6 +23,7 @@ from directory.merchants.views import bp as merchants_bp
 from directory.moderation.cli import init_moderation_cli
 from directory.moderation.flag_views import bp as flags_bp
 from directory.moderation.views import bp as moderation_bp
+from directory.opendata.views import bp as opendata_bp
 from directory.pages.views import bp as pages_bp
 from directory.products.views import bp as products_bp
 from directory.search.bridge import init_search_sync
@@ -48,6 +51,9 @@ BLUEPRINTS = (
     products_bp,
     search_bp,
     api_bp,
+    opendata_bp,
+    feeds_bp,
+    embed_bp,
     health_bp,
     seo_bp,
 )

@@ -153,16 +153,25 @@ def render_error_page(code: int, error: HTTPException | None = None, message: st
     return page, code
 
 
+def _error_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers the error itself carries (``Allow`` on a 405), without its body's type."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+
+
 def _error_page(error: HTTPException):
     code = error.code or 500
     if _wants_json():
         message = error.description or error.name
-        return jsonify(error={"field": None, "message": message}), code
+        return jsonify(error={"field": None, "message": message}), code, _error_headers(error)
     if isinstance(error, CSRFError):
         message = _("Le formulaire a expiré ou n'a pas été envoyé par ce site. Réessayez.")
     else:
         message = None
-    return render_error_page(code, error, message)
+    page = render_error_page(code, error, message)
+    if isinstance(page, Response):  # the static fallback page
+        page.headers.extend(_error_headers(error))
+        return page
+    return (*page, _error_headers(error))
 
 
 def _server_error(_error):

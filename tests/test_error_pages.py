@@ -141,3 +141,11 @@ def test_a_failing_rollback_does_not_break_the_500_page(failing_app, monkeypatch
     response = failing_app.test_client().get("/test/crash")
     assert response.status_code == 500
     assert "<h1>Erreur du serveur</h1>" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/search", "/search"])
+def test_a_wrong_method_says_which_methods_the_route_allows(app, path):
+    """RFC 9110 §15.5.6: a 405 carries ``Allow``; the error handlers used to drop it."""
+    response = app.test_client().delete(path)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}

@@ -8,6 +8,7 @@ from flask import jsonify, request, url_for
 
 from directory.api.views import _failure, _km, bp, delivery_radius_km
 from directory.errors import DomainError
+from directory.opendata.exports import point_feature
 from directory.search.params import _int, parse_search
 from directory.search.services import ResultRow, run_search
 from directory.search.views import SEARCH_PARAMETERS
@@ -52,11 +53,9 @@ def shops_geojson():
 
 def _feature(row: ResultRow) -> dict:
     shop = row.shop
-    return {
-        "type": "Feature",
-        "id": shop.id,
-        "geometry": {"type": "Point", "coordinates": [shop.lon, shop.lat]},
-        "properties": {
+    return point_feature(
+        shop,
+        {
             "id": shop.id,
             "name": shop.name,
             "category": {"slug": shop.category.slug, "name": shop.category.name},
@@ -66,7 +65,7 @@ def _feature(row: ResultRow) -> dict:
             "distance_km": _km(row.hit.distance_km),
             "delivery_radius_km": delivery_radius_km(shop),
         },
-    }
+    )
 
 
 def _page_url(page: int) -> str:

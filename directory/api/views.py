@@ -184,4 +184,4 @@ def _serialise(page: SearchPage) -> dict:
 
 
 # Routes of their own modules, on the same blueprint.
-from directory.api import geojson, places  # noqa: E402, F401
+from directory.api import catalogue, geojson, openapi, places  # noqa: E402, F401

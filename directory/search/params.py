@@ -23,9 +23,13 @@ from search_index.hours import timezone_of
 MAX_QUERY_LENGTH = 300
 MAX_RADIUS_KM = 200.0
 DEFAULT_RADIUS_KM = 10.0
+DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_PLACE_LENGTH = 200
+MAX_CATEGORY_LENGTH = 60
+MAX_TOWN_LENGTH = 120
+MAX_BBOX_LENGTH = 200
 MAX_MOMENT_LENGTH = 40
 # The years ``open_at`` may fall in: far beyond any real search, and far from the ends of
 # what time zone arithmetic can represent (year 1 overflows when converted).
@@ -111,7 +115,7 @@ def _services(args: MultiDict[str, str]) -> frozenset[str]:
 
 
 def _category(args: Mapping[str, str]) -> str | None:
-    slug = _clean(args.get("category"), "category", 60)
+    slug = _clean(args.get("category"), "category", MAX_CATEGORY_LENGTH)
     if not slug:
         return None
     if db.session.scalar(select(Category.id).where(Category.slug == slug)) is None:
@@ -121,7 +125,7 @@ def _category(args: Mapping[str, str]) -> str | None:
 
 def _towns(args: Mapping[str, str]) -> frozenset[str]:
     """The town filter resolved like ``near``: a commune's localities, either language."""
-    text = _clean(args.get("town"), "town", 120)
+    text = _clean(args.get("town"), "town", MAX_TOWN_LENGTH)
     return resolve_town(text) if text else frozenset()
 
 
@@ -184,7 +188,7 @@ def _opening(args: Mapping[str, str], now: datetime | None) -> tuple[datetime | 
 
 def _bbox(args: Mapping[str, str]) -> tuple[float, float, float, float] | None:
     """``bbox=minlon,minlat,maxlon,maxlat`` (GeoJSON's order), the map's visible area."""
-    raw = _clean(args.get("bbox"), "bbox", 200)
+    raw = _clean(args.get("bbox"), "bbox", MAX_BBOX_LENGTH)
     if not raw:
         return None
     try:
@@ -241,7 +245,7 @@ def parse_search(args: MultiDict[str, str], now: datetime | None = None) -> Sear
         open_at=open_at.astimezone(timezone_of(LOCAL_COUNTRY)) if open_at else None,
         sort=sort,
         page=_int(args, "page", 1, 1, MAX_PAGE),
-        per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE),
+        per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
     )
     return SearchRequest(
         query=query, near=near, delivers_to=delivers_to, open_at=open_at, open_now=open_now

@@ -63,8 +63,13 @@ def _count_rows(path: Path) -> int:
     is_flag=True,
     help="Only migrate when categories and gazetteer are already loaded (what `make run` does).",
 )
+@click.option(
+    "--no-demo",
+    is_flag=True,
+    help="Load categories and gazetteer only: no demo shops or members (an empty directory).",
+)
 @with_appcontext
-def seed_command(if_empty: bool) -> None:
+def seed_command(if_empty: bool, no_demo: bool) -> None:
     """Create or migrate the database, then load categories, gazetteer and demo data."""
     click.echo("Migrating the database...")
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
@@ -83,6 +88,10 @@ def seed_command(if_empty: bool) -> None:
             load_gazetteer(SEED_DIR, progress=bar.update)
         click.echo(f"Gazetteer: {total} places loaded")
     db.session.commit()
+    if no_demo:
+        click.echo("Demo data: none loaded (--no-demo)")
+        _sync_search()
+        return
     _import(DEMO_SHOPS, is_demo=True)
     demo = load_demo(
         current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"]

@@ -1,6 +1,10 @@
 """Import shops from a CSV file (the OpenStreetMap extract's column layout).
 
-Columns: ``name,category,address,postcode,town,lat,lon,website,source_tag``. Rows are keyed
+Columns: ``name,category,address,postcode,town,lat,lon,website,source_tag``; ``category`` is
+an OSM value (``bakery``) or a directory category slug (``boulangerie``), used when the tag
+maps to no category. A file may add the ``PRACTICAL_COLUMNS`` (the directory's own export,
+``directory/opendata``): each is then checked as the shop form checks it, and a bad value skips
+its row; other columns are ignored. Rows are keyed
 on tag, name, postcode and position (to about 10 m, so a chain's shops stay apart): importing
 the same file again updates instead of duplicating; a shop moved in the source comes in anew.
 A new row that is a likely duplicate of a listed shop (``directory.shops.duplicates``) is
@@ -20,18 +24,31 @@ from sqlalchemy import select
 
 from directory.errors import DomainError, ValidationFailed
 from directory.extensions import db
-from directory.places.gazetteer import geocode, places_for_postcode
+from directory.places.gazetteer import geocode, places_for_postcode, within_town_reach
 from directory.shops.duplicates import likely_duplicates
-from directory.shops.models import Category, Shop, ShopStatus
+from directory.shops.hours import validate_hours
+from directory.shops.models import SERVICE_FIELDS, Category, Shop, ShopStatus
 from directory.shops.ranking import hot_score
-from directory.shops.services import town_slug
+from directory.shops.services import PHONE_PATTERN, checked_delivery_radius, town_slug
 from directory.text import slugify
 from directory.timeutil import utcnow
 from directory.validation import clean_text, clean_url, refuse_markup
 
 COLUMNS = ("name", "category", "address", "postcode", "town", "lat", "lon", "website", "source_tag")
+# Optional: a file without them leaves these fields as they are (or as the tag says).
+# ``services`` holds SERVICE_FIELDS names separated by spaces ("takeaway delivery").
+PRACTICAL_COLUMNS = (
+    "services",
+    "delivery_radius_km",
+    "eshop_url",
+    "phone",
+    "opening_hours",
+    "description",
+)
+DESCRIPTION_MAX_LENGTH = 1000
 TAKEAWAY_TAGS = frozenset({"amenity=fast_food", "amenity=ice_cream"})
-# Gazetteer points are locality centres; a mapped position further away is a wrong row.
+# Gazetteer points are locality centres: a row of an unknown village further from every
+# locality of its postcode is a wrong row.
 MAX_KM_FROM_POSTCODE = 10.0
 
 
@@ -80,9 +97,12 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 def _row_values(row: dict[str, str], categories: dict[str, int], tag_map: dict[str, str]) -> dict:
     """Validate one row and return the shop's column values; raise DomainError to skip it."""
     tag = (row.get("source_tag") or "").strip()
-    slug = tag_map.get(tag) or tag_map.get(f"shop={row.get('category', '').strip()}")
+    category = (row.get("category") or "").strip()
+    slug = tag_map.get(tag) or tag_map.get(f"shop={category}")
+    if not slug and category in categories:
+        slug = category
     if not slug or slug not in categories:
-        raise DomainError(f"category not in the directory: {tag or row.get('category')!r}")
+        raise DomainError(f"category not in the directory: {tag or category!r}")
     name = refuse_markup(
         clean_text(row.get("name"), "name", 120, required=True), "name", "contains HTML tags"
     )
@@ -108,13 +128,67 @@ def _row_values(row: dict[str, str], categories: dict[str, int], tag_map: dict[s
         "lat": lat,
         "lon": lon,
         "website": website,
-        "takeaway": tag in TAKEAWAY_TAGS,
+        **_practical_values(row, tag),
     }
+
+
+def format_services(shop: Shop) -> str:
+    """The ``services`` cell of ``shop``: its SERVICE_FIELDS names, space-separated."""
+    return " ".join(shop.services)
+
+
+def _practical_values(row: dict[str, str], tag: str) -> dict:
+    """The practical information of the columns the file has, checked as the shop form does."""
+    values: dict = {}
+    if "services" in row:
+        names = row["services"].replace(",", " ").split()
+        unknown = [name for name in names if name not in SERVICE_FIELDS]
+        if unknown:
+            raise DomainError(
+                f"unknown services {' '.join(unknown)!r} (known: {' '.join(SERVICE_FIELDS)})",
+                field="services",
+            )
+        values.update({name: name in names for name in SERVICE_FIELDS})
+    else:
+        values["takeaway"] = tag in TAKEAWAY_TAGS
+    if "delivery_radius_km" in row:
+        values["delivery_radius_km"] = checked_delivery_radius(
+            values.get("delivery", False), _whole_number(row["delivery_radius_km"])
+        )
+    if "eshop_url" in row:
+        values["eshop_url"] = clean_url(row["eshop_url"], "eshop_url")
+        if values["eshop_url"]:
+            values["eshop"] = True  # as the form: an e-shop's address means an e-shop
+    if "phone" in row:
+        phone = clean_text(row["phone"], "phone", 40)
+        if phone and not PHONE_PATTERN.match(phone):
+            raise DomainError(f"not a phone number: {phone!r}", field="phone")
+        values["phone"] = phone or None
+    if "opening_hours" in row:
+        values["opening_hours"] = validate_hours(row["opening_hours"])
+    if "description" in row:
+        values["description"] = clean_text(
+            row["description"], "description", DESCRIPTION_MAX_LENGTH
+        )
+    return values
+
+
+def _whole_number(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise DomainError(
+            f"not a whole number of km: {text!r}", field="delivery_radius_km"
+        ) from None
 
 
 def _locate(row: dict[str, str], lat: float, lon: float) -> tuple[str, str, str]:
     """Return (postcode, town, country) for a row, checked against the gazetteer.
 
+    A position must lie within ``TOWN_REACH_KM`` of a known town's centre, as on the shop form.
     The gazetteer lists localities, not every village: a row whose town is unknown is still
     accepted when its postcode exists (Arlon's 6706 is Autelbas) and its mapped position lies within
     ``MAX_KM_FROM_POSTCODE`` of one of that postcode's localities (Marbehan, 6724).
@@ -135,7 +209,8 @@ def _locate(row: dict[str, str], lat: float, lon: float) -> tuple[str, str, str]
         if not nearby:
             raise
         return postcode, town, country
-    if great_circle((place.lat, place.lon), (lat, lon)).km > MAX_KM_FROM_POSTCODE:
+    # A known town takes what the shop form takes, so the directory's export reads back whole.
+    if not within_town_reach(place, lat, lon):
         raise DomainError(f"position {lat},{lon} is far from {place.name}")
     return place.postcode, place.name, place.country
 
