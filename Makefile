@@ -7,7 +7,7 @@ PORT ?= 5000
 SHOPS ?= 100000
 export FLASK_APP := app
 
-.PHONY: run serve test lint format bench seed clean messages translations
+.PHONY: run serve test lint format bench quality seed clean messages translations
 
 $(BIN)/activate: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ format: $(BIN)/activate
 bench: $(BIN)/activate
 	$(BIN)/python bench/search_benchmark.py --shops $(SHOPS)
 	$(BIN)/python bench/delivery_benchmark.py
+
+# Search quality: recall@10 and MRR of bench/quality/queries.csv over the seeded demo; fails
+# below the thresholds of bench/search_quality.py (`--verbose` shows every query that missed).
+quality: $(BIN)/activate
+	$(BIN)/python bench/search_quality.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from search_index import SERVICES, SearchQuery, ShopDocument
+from search_index.analysis import analyze
+from search_index.categories import CATEGORY_NAME_WEIGHT, CATEGORY_TERM_WEIGHT
 from search_index.documents import epoch_seconds, searchable_words, services_mask, to_fields
 from search_index.geo import EARTH_RADIUS_KM, bounding_box_e6, display_distance_km
 from search_index.highlight import snippet
@@ -48,7 +50,12 @@ class SqliteBaseline:
         shops, texts, geo = [], [], []
         for doc in docs:
             name_words, rest_words = searchable_words(doc)
-            terms = to_fields(doc, name_words, rest_words)["text"]
+            # The Whoosh index matches category words per category (search_index.categories);
+            # FTS5 has no such thing, so they go into each shop's text, as much as a name.
+            category_terms = analyze(" ".join(doc.category_names)) * int(
+                CATEGORY_NAME_WEIGHT
+            ) + analyze(" ".join(doc.category_terms)) * int(CATEGORY_TERM_WEIGHT)
+            terms = to_fields(doc, name_words, rest_words)["text"] + category_terms
             vf = 1 + VOTE_WEIGHT * math.log1p(max(doc.votes, 0))
             shops.append(
                 (

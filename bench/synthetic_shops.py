@@ -349,9 +349,30 @@ def town_weights(towns: list[Town], rng: random.Random) -> list[float]:
     return weights
 
 
+# The seed category whose product vocabulary a synthetic category takes (same slug otherwise).
+_VOCABULARY_OF = {
+    "patisserie": "boulangerie",
+    "traiteur": "epicerie-fine",
+    "restaurant": "restauration",
+    "cafe": "cafe-bar",
+    "brocante": "seconde-main",
+}
+VOCABULARY_CSV = Path(__file__).resolve().parent.parent / "seed_data" / "category_vocabulary.csv"
+
+
+def category_vocabulary(path: Path = VOCABULARY_CSV) -> dict[str, tuple[str, ...]]:
+    """Synthetic slug -> the product words of its seed category, as the app indexes them."""
+    terms: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            terms.setdefault(row["slug"], []).extend(t.strip() for t in row["terms"].split(";"))
+    return {slug: tuple(terms.get(_VOCABULARY_OF.get(slug, slug), ())) for slug in CATEGORIES}
+
+
 def generate(count: int, towns: list[Town], seed: int = 42) -> list[ShopDocument]:
     """``count`` shops, identical for a given seed."""
     rng = random.Random(seed)
+    vocabulary = category_vocabulary()
     weights = town_weights(towns, rng)
     placed = rng.choices(towns, weights=weights, k=count)
     slugs = list(CATEGORIES)
@@ -382,6 +403,7 @@ def generate(count: int, towns: list[Town], seed: int = 42) -> list[ShopDocument
                 description=description,
                 category_slug=slug,
                 category_names=(fr, nl, en),
+                category_terms=vocabulary[slug],
                 address=f"{rng.randint(1, 200)} rue {rng.choice(SURNAMES)}",
                 postcode=town.postcode,
                 town=town.name,

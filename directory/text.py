@@ -1,16 +1,18 @@
-"""Text normalisation shared by slugs and place lookups."""
+"""Text normalisation shared by slugs and place lookups.
+
+Folding is the search library's own (``search_index.analysis.fold``): a town typed in the
+search box and the same town looked up in the gazetteer or put in a URL fold alike, ligatures
+and letters without a Unicode decomposition (œ, æ, ß, ø, ł...) included.
+"""
 
 import re
-import unicodedata
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+from search_index.analysis import fold
+
+# ``fold`` is re-exported: the directory's modules fold through this module.
+__all__ = ["fold", "name_key", "slugify"]
+
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def fold(value: str) -> str:
-    """Lower-case and strip accents and ligatures: ``"Liège"`` and ``"LIEGE"`` give ``"liege"``."""
-    value = unicodedata.normalize("NFKD", value.translate(_LIGATURES))
-    return "".join(c for c in value if not unicodedata.combining(c)).casefold()
 
 
 def name_key(value: str) -> str:
@@ -21,7 +23,8 @@ def name_key(value: str) -> str:
     return re.sub(r"\bste\b", "sainte", re.sub(r"\bst\b", "saint", key))
 
 
-def slugify(value: str, max_length: int = 80) -> str:
-    """Return an ASCII URL slug (``"Café de l'Église"`` → ``"cafe-de-l-eglise"``)."""
+def slugify(value: str, max_length: int) -> str:
+    """Return an ASCII URL slug of at most ``max_length`` characters (``"Café de l'Église"``
+    → ``"cafe-de-l-eglise"``); the caller passes its column's limit."""
     slug = _NON_ALNUM.sub("-", fold(value)).strip("-")
     return slug[:max_length].rstrip("-") or "x"

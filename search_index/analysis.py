@@ -30,6 +30,22 @@ _FRENCH_STOP = (
 _DUTCH_STOP = "het een van op voor met te"
 _ENGLISH_STOP = "the an and of for in on with to at by"
 STOP_WORDS: frozenset[str] = frozenset(f"{_FRENCH_STOP} {_DUTCH_STOP} {_ENGLISH_STOP}".split())
+# Words that praise rather than say what is wanted ("best fries", "lekkere frieten", "bon
+# pain"): indexed like any word, but the first left out when a query finds nothing as typed.
+_QUALIFIERS = (
+    "bon bonne bons bonnes meilleur meilleure meilleurs meilleures frais fraiche fraiches "
+    "goed goede beste lekker lekkere vers verse goedkoop "
+    "good best nice great cheap fresh tasty delicious"
+)
+QUALIFIERS: frozenset[str] = frozenset(_QUALIFIERS.split())
+# The generic part of street names: searchable, but never enough on their own to stand for a
+# query whose other words matched nothing ("bijouterie rue de rivoli" is not "rue").
+_STREET_WORDS = (
+    "rue ruelle avenue av boulevard bd chaussee chemin route place allee impasse quai "
+    "grand grande square clos cite faubourg straat steenweg laan plein weg dreef lei kaai "
+    "street road lane"
+)
+STREET_WORDS: frozenset[str] = frozenset(_STREET_WORDS.split())
 
 # (suffix, replacement) for feminine forms, tried in order, first match wins.
 _FEMININE: tuple[tuple[str, str], ...] = (

@@ -8,13 +8,11 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from .analysis import stem, words
-from .models import SERVICES, ShopDocument
+from .models import SERVICE_BITS, SERVICES, IndexOutdatedError, ShopDocument
 
 # Name terms are indexed this many times so that BM25 weighs a name match above a
 # description match without a second field to search.
 NAME_REPEAT = 2
-
-SERVICE_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(SERVICES)}
 
 
 def services_mask(services: frozenset[str] | set[str]) -> int:
@@ -54,18 +52,24 @@ def product_texts(doc: ShopDocument) -> list[str]:
 
 
 def searchable_words(doc: ShopDocument) -> tuple[list[str], list[str]]:
-    """Folded words of the name, and of everything else a shop can be found by.
+    """Folded words of the name, and of everything else the shop's own document holds.
 
-    Window products come right after the description: they describe the shop as much.
+    Window products come right after the description: they describe the shop as much. The
+    street name counts once, as a description word does, below the name (``NAME_REPEAT``)
+    and the category's names (``categories.CATEGORY_NAME_WEIGHT``, matched per category
+    rather than stored here); house numbers are left out, so "pizza 12" is not a search for
+    every shop at number 12.
     """
-    rest = " ".join(
-        (doc.description, *product_texts(doc), *doc.category_names, doc.town, doc.postcode)
-    )
-    return words(doc.name), words(rest)
+    street = [w for w in words(doc.address) if not w.isdigit()]
+    rest = words(" ".join((doc.description, *product_texts(doc))))
+    return words(doc.name), rest + street + words(f"{doc.town} {doc.postcode}")
 
 
 def spelling_text(doc: ShopDocument) -> str:
-    """The raw text whose accented spellings the "did you mean" vocabulary keeps."""
+    """The raw text whose accented spellings the "did you mean" vocabulary keeps.
+
+    The category's words join the vocabulary once per category (``CategoryWords.vocabulary``).
+    """
     return " ".join((doc.name, doc.description, *product_texts(doc)))
 
 
@@ -120,24 +124,35 @@ class DocMeta(NamedTuple):
     country: str
 
 
-# The numbers of DocMeta (up to ``delivery_km``), then the byte length of each string field.
-# Changing this layout changes the index format: bump schema.FORMAT_VERSION.
+# A layout version byte, the numbers of DocMeta (up to ``delivery_km``), then the byte length
+# of each string field. Changing this layout changes the index format: bump META_VERSION (and
+# schema.FORMAT_VERSION, which tells ``reindex`` before any document is read).
+META_VERSION = 3
 _NUMBERS = 8
 _STRINGS = len(DocMeta._fields) - _NUMBERS
-_FIXED = struct.Struct("!qiiiqBHd" + "H" * _STRINGS)
+_FIXED = struct.Struct("!BqiiiqBHd" + "H" * _STRINGS)
 
 
 def pack_meta(meta: DocMeta) -> bytes:
-    """Encode DocMeta as bytes (fixed-size numbers, then length-prefixed strings)."""
+    """Encode DocMeta as bytes (version, fixed-size numbers, then length-prefixed strings)."""
     strings = (meta.category, meta.town, meta.postcode, meta.version, meta.opening_hours)
     encoded = [s.encode("utf-8")[:65535] for s in (*strings, meta.country)]
-    head = _FIXED.pack(*meta[:_NUMBERS], *(len(e) for e in encoded))
+    head = _FIXED.pack(META_VERSION, *meta[:_NUMBERS], *(len(e) for e in encoded))
     return head + b"".join(encoded)
 
 
 def unpack_meta(data: bytes) -> DocMeta:
-    """Decode bytes written by ``pack_meta``."""
-    fixed = _FIXED.unpack_from(data)
+    """Decode bytes written by ``pack_meta``.
+
+    Raises IndexOutdatedError for bytes in another layout (an index written by other code),
+    so they are rebuilt rather than misread.
+    """
+    if not data or data[0] != META_VERSION or len(data) < _FIXED.size:
+        found = data[0] if data else None
+        raise IndexOutdatedError(
+            f"document metadata in layout {found!r}, this code reads {META_VERSION}: rebuild"
+        )
+    _layout, *fixed = _FIXED.unpack_from(data)
     pos = _FIXED.size
     strings = []
     for size in fixed[_NUMBERS:]:

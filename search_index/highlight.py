@@ -34,7 +34,8 @@ def excerpt(text: str, terms: frozenset[str], size: int = DESCRIPTION_CHARS) -> 
     start = 0
     for match in WORD_RE.finditer(text):
         if term_of(match.group()) in terms:
-            start = max(0, match.start() - size // 4)
+            # A match near the end opens the window earlier, so it still holds ``size``.
+            start = max(0, min(match.start() - size // 4, len(text) - size))
             break
     if start:
         # Start on a word boundary so the excerpt does not open mid-word.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from whoosh.index import EmptyIndexError, LockError
 
 from . import search as search_module
 from . import storage
+from .categories import CategoryWords
 from .codec import ShopCodec
 from .documents import searchable_words, spelling_text, to_fields
 from .models import (
@@ -49,11 +50,20 @@ class SearchIndex:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, write_timeout: float = DEFAULT_WRITE_TIMEOUT
+        self,
+        path: str | os.PathLike[str],
+        *,
+        write_timeout: float = DEFAULT_WRITE_TIMEOUT,
+        known_words: Collection[str] = frozenset(),
     ) -> None:
-        """Refer to the index at ``path``; files are opened on first use."""
+        """Refer to the index at ``path``; files are opened on first use.
+
+        ``known_words`` are folded words that spelling correction must leave alone although
+        no document holds them (place names, say): see ``search.search``.
+        """
         self.path = Path(path)
         self.write_timeout = write_timeout
+        self.known_words = known_words
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._indexes: dict[Path, tuple[Any, storage.ClosingStorage]] = {}
@@ -148,7 +158,7 @@ class SearchIndex:
         """Run a query; see ``search.search`` for the semantics."""
         validate(query)  # a bad query is the caller's, whatever state the files are in
         with self._reading() as snapshot:
-            return search_module.search(snapshot, query)
+            return search_module.search(snapshot, query, self.known_words)
 
     def versions(self) -> dict[int, str]:
         """Document id -> version for every indexed shop (for drift checks)."""
@@ -171,13 +181,14 @@ class SearchIndex:
             return snapshot.live_count
 
     def verify(self) -> int:
-        """Read every file a search may need (columns, spelling vocabulary); the doc count.
+        """Read every file a search may need (columns, vocabularies); the doc count.
 
         Raises IndexMissingError or IndexCorruptError, so a health check or ``search-check``
         sees damage that only some queries (misspelt ones) would otherwise hit.
         """
         with self._reading() as snapshot:
             snapshot.vocabulary()
+            snapshot.category_terms()
             return snapshot.live_count
 
     def close(self) -> None:
@@ -236,10 +247,12 @@ class SearchIndex:
         """Index shops, replacing any already indexed with the same id."""
         prepared: dict[int, dict[str, Any]] = {}
         vocabulary = Vocabulary()
+        categories = CategoryWords()
         for doc in docs:
             name_words, rest_words = searchable_words(doc)
             prepared[doc.id] = to_fields(doc, name_words, rest_words)
             vocabulary.add_words(name_words + rest_words, spelling_text(doc))
+            categories.add([doc])
         if not prepared:
             return
         with self._writer() as (writer, generation):
@@ -248,6 +261,9 @@ class SearchIndex:
             merged = Vocabulary.load(generation)
             merged.merge(vocabulary)
             merged.save(generation)
+            known = CategoryWords.load(generation)
+            known.merge(categories)
+            known.save(generation)
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove shops by id; unknown ids are ignored."""
@@ -310,6 +326,7 @@ def _build(
         options.update(procs=procs, multisegment=True, batchsize=1000)
     writer = ix.writer(**options)
     vocabulary = Vocabulary()
+    categories = CategoryWords()
     seen: set[int] = set()
     count = 0
     try:
@@ -320,6 +337,7 @@ def _build(
             name_words, rest_words = searchable_words(doc)
             writer.add_document(**to_fields(doc, name_words, rest_words))
             vocabulary.add_words(name_words + rest_words, spelling_text(doc))
+            categories.add([doc])
             count += 1
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(count)
@@ -328,6 +346,7 @@ def _build(
         raise
     writer.commit()
     vocabulary.save(generation)
+    categories.save(generation)
     storage.write_format(generation)
     return count
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 SERVICES: tuple[str, ...] = ("takeaway", "click_collect", "delivery", "eshop")
+# Each service's bit in the per-document mask (``documents.services_mask``) and in queries.
+SERVICE_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(SERVICES)}
 
 SORTS: tuple[str, ...] = ("relevance", "distance", "votes", "new")
 
@@ -82,6 +84,9 @@ class ShopDocument:
     # OpenStreetMap opening_hours syntax, read in the country's time zone ("" = unknown).
     opening_hours: str = ""
     products: tuple[ProductDocument, ...] = ()
+    # What the category sells, in every language (``seed_data/category_vocabulary.csv``):
+    # with ``category_names``, the words that find every shop of the category.
+    category_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,3 +151,6 @@ class SearchResults:
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None
+    # Query words left out because no shop matched them all (as typed, in query order): the
+    # results match the others. Empty when every word matched.
+    ignored: tuple[str, ...] = ()

@@ -27,6 +27,8 @@ class ParsedText:
     words: tuple[str, ...]
     terms: tuple[str, ...]
     raw_words: tuple[str, ...]
+    # For each term, the word as the user typed it (to say which words were left out).
+    shown: tuple[str, ...] = ()
 
 
 def validate(query: SearchQuery) -> None:
@@ -87,14 +89,29 @@ def parse_text(text: str) -> ParsedText:
     text = text[:MAX_QUERY_CHARS]
     folded_words: list[str] = []
     terms: list[str] = []
-    for word in words(text):
+    shown: list[str] = []
+    for raw, word in _typed_words(text):
         term = stem(word)
         if term not in terms:
             terms.append(term)
             folded_words.append(word)
+            shown.append(raw)
         if len(terms) == MAX_TERMS:
             break
-    return ParsedText(tuple(folded_words), tuple(terms), tuple(WORD_RE.findall(text)))
+    return ParsedText(tuple(folded_words), tuple(terms), tuple(WORD_RE.findall(text)), tuple(shown))
+
+
+def _typed_words(text: str) -> list[tuple[str, str]]:
+    """(word as typed, folded word) for the words of ``words(text)``, in text order.
+
+    Folding can split a typed word (a ligature, a compatibility character), so each typed
+    word is folded on its own.
+    """
+    pairs = []
+    for raw in WORD_RE.findall(text):
+        for word in words(raw):
+            pairs.append((raw, word))
+    return pairs
 
 
 def corrected_text(parsed: ParsedText, corrections: dict[str, str]) -> str:

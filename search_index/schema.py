@@ -21,8 +21,9 @@ ID_FIELD = "id"
 # The layout of what a generation holds: this schema and the ``meta`` column's encoding
 # (``documents.pack_meta``). Bump it with any change to either, so that an index written by
 # other code is reported as needing a rebuild (``storage.check_format``) instead of misread.
-# 1: before the format was recorded; 2: delivery radius, opening hours, country, products.
-FORMAT_VERSION = 2
+# 1: before the format was recorded; 2: delivery radius, opening hours, country, products;
+# 3: a version byte in ``meta``, addresses indexed, category words kept per category.
+FORMAT_VERSION = 3
 
 
 class PreAnalyzedText(fields.FieldType):  # type: ignore[misc]  # whoosh has no type hints

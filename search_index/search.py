@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime
 
-from .analysis import stem
+from .analysis import QUALIFIERS, STREET_WORDS, stem
 from .facets import count_facets
-from .geo import CELL_E6, EARTH_RADIUS_KM, bounding_box_e6, cells_in_box, display_distance_km
+from .geo import CELL_E6, bounding_box_e6, cells_in_box, display_distance_km, haversine_km_e6
 from .highlight import matched_product, snippet
 from .hours import opens_at
-from .models import SERVICES, Hit, SearchQuery, SearchResults
+from .models import SERVICE_BITS, Hit, SearchQuery, SearchResults
 from .query import ParsedText, corrected_text, parse_text, validate
 from .snapshot import Snapshot
 
 # Relevance blend, see ``relevance``.
 VOTE_WEIGHT = 0.1
 DISTANCE_SCALE_KM = 5.0
-_SERVICE_BITS = {name: 1 << i for i, name in enumerate(SERVICES)}
 
 
 def relevance(text_score: float, votes: int, distance_km: float | None) -> float:
@@ -44,37 +43,116 @@ def relevance(text_score: float, votes: int, distance_km: float | None) -> float
     return score
 
 
-def search(snapshot: Snapshot, query: SearchQuery) -> SearchResults:
-    """Execute a query: every word must match (AND, no OR fallback).
+def search(
+    snapshot: Snapshot, query: SearchQuery, known_words: Collection[str] = frozenset()
+) -> SearchResults:
+    """Execute a query: every word must match (AND) while that finds something.
 
-    Only when that finds nothing, words that no document contains are replaced by the
-    closest vocabulary word (1 edit for 4-5 letters, 2 from 6) and the query is run
-    again; its results come back with ``suggestion`` set to the corrected text.
+    When it finds nothing, words that no document contains are replaced by the closest
+    vocabulary word (one edit, a swap of two letters counting as one, for 4 to 7 letters; two
+    from 8), unless ``known_words`` (folded words the caller knows, such as place names) holds
+    them: those are never corrected. Words still unmatched are left out; if the rest finds
+    nothing together either, words of praise (``QUALIFIERS``: "best", "lekkere") go, then
+    the results are the documents matching the most words, best first, unless those words
+    are only street words (``STREET_WORDS``). ``suggestion`` gives the corrected text and
+    ``ignored`` the words left out.
     """
     validate(query)
     parsed = parse_text(query.text)
     results = _run(snapshot, query, parsed)
     if results.total or not parsed.terms:
         return results
-    corrections = _corrections(snapshot, parsed)
-    if not corrections:
+    corrections = _corrections(snapshot, parsed, known_words)
+    spelt = [corrections.get(word, word) for word in parsed.words]
+    # The query words (by position in ``parsed``) still in play: known to the index, each
+    # term once (a correction may land on another word of the query).
+    kept: list[int] = []
+    for i, term in enumerate(parsed.terms):
+        if (parsed.words[i] in corrections or snapshot.has_term(term)) and stem(spelt[i]) not in {
+            stem(spelt[k]) for k in kept
+        }:
+            kept.append(i)
+    found = _run(snapshot, query, _words_at(parsed, spelt, kept)) if kept else results
+    plain = [i for i in kept if parsed.words[i] not in QUALIFIERS]
+    if not found.total and plain and len(plain) < len(kept):
+        kept = plain
+        found = _run(snapshot, query, _words_at(parsed, spelt, kept))
+    if not found.total and len(kept) > 1:
+        kept = _most_words(snapshot, query, parsed, spelt, kept, known_words)
+        if kept:
+            found = _run(snapshot, query, _words_at(parsed, spelt, kept))
+    if not found.total or all(parsed.words[i] in STREET_WORDS for i in kept):
         return results
-    retry = parse_text(" ".join(corrections.get(w, w) for w in parsed.words))
-    corrected = _run(snapshot, query, retry)
-    if not corrected.total:
-        return results
-    vocabulary = snapshot.vocabulary()
-    shown = {word: vocabulary.display(fixed) for word, fixed in corrections.items()}
-    return replace(corrected, suggestion=corrected_text(parsed, shown))
+    suggestion = None
+    if corrections:
+        vocabulary = snapshot.vocabulary()
+        shown = {word: vocabulary.display(better) for word, better in corrections.items()}
+        suggestion = corrected_text(parsed, shown)
+    matched = {stem(spelt[i]) for i in kept}
+    ignored = tuple(parsed.shown[i] for i in range(len(spelt)) if stem(spelt[i]) not in matched)
+    return replace(found, suggestion=suggestion, ignored=ignored)
 
 
-def _corrections(snapshot: Snapshot, parsed: ParsedText) -> dict[str, str]:
+def _words_at(parsed: ParsedText, spelt: list[str], indexes: list[int]) -> ParsedText:
+    """The query reduced to the words at ``indexes`` (of ``parsed``), as corrected."""
+    chosen = [spelt[i] for i in indexes]
+    return replace(parsed, words=tuple(chosen), terms=tuple(stem(w) for w in chosen))
+
+
+def _most_words(
+    snapshot: Snapshot,
+    query: SearchQuery,
+    parsed: ParsedText,
+    spelt: list[str],
+    indexes: list[int],
+    known_words: Collection[str],
+) -> list[int]:
+    """Positions of as many of the query words at ``indexes`` as match together ([] if none).
+
+    Grown greedily, at most n(n+1)/2 matches for n words: at each step the word added is the
+    one whose set ranks best, first by how many plain words it holds (not a number, a street
+    word, or a word the caller knows that is no category word, such as a place: "pizza
+    bastogne" keeps "pizza", "pizza 12" too), then
+    by its best document's score, then by how many documents match.
+    """
+
+    category_terms = snapshot.category_terms()
+
+    def plain(i: int) -> bool:
+        word = spelt[i]
+        if word.isdigit() or word in STREET_WORDS:
+            return False
+        # Known words are place names and category words: only the latter say what is wanted.
+        return word not in known_words or stem(word) in category_terms
+
+    chosen: list[int] = []
+    remaining = list(indexes)
+    while remaining:
+        best: tuple[int, float, int, int] | None = None
+        for i in remaining:
+            trial = sorted([*chosen, i])
+            docs, postings, distances = _match(snapshot, query, _words_at(parsed, spelt, trial))
+            if docs:
+                top = max(_scores(snapshot, docs, postings, distances).values())
+                rank = (sum(map(plain, trial)), top, len(docs), i)
+                if best is None or rank[:3] > best[:3]:
+                    best = rank
+        if best is None:
+            break
+        chosen = sorted([*chosen, best[3]])
+        remaining.remove(best[3])
+    return chosen
+
+
+def _corrections(
+    snapshot: Snapshot, parsed: ParsedText, known_words: Collection[str]
+) -> dict[str, str]:
     """Folded query word -> corrected folded word, for words no document contains."""
     vocabulary = snapshot.vocabulary()
 
     corrections: dict[str, str] = {}
     for word, term in zip(parsed.words, parsed.terms, strict=True):
-        if snapshot.has_term(term):
+        if word in known_words or word in QUALIFIERS or snapshot.has_term(term):
             continue
         found = vocabulary.correct(word, lambda candidate: snapshot.has_term(stem(candidate)))
         if found:
@@ -177,7 +255,7 @@ def _match(
         wanted = set(town_docs)
         docs = [d for d in docs if d in wanted]
     if query.services:
-        mask = sum(_SERVICE_BITS[s] for s in query.services)
+        mask = sum(SERVICE_BITS[s] for s in query.services)
         masks = snapshot.services
         docs = [d for d in docs if masks[d] & mask == mask]
     if query.bbox is not None:
@@ -274,21 +352,11 @@ def _within(
 ) -> tuple[list[int], dict[int, float]]:
     """Keep documents inside the radius (if any) and compute the distance of each."""
     assert query.near is not None
-    lat0 = math.radians(query.near.lat)
-    lon0 = math.radians(query.near.lon)
-    cos0 = math.cos(lat0)
     lats, lons = snapshot.lat_e6, snapshot.lon_e6
-    to_rad = math.pi / 180e6
-    sin, cos, asin, sqrt = math.sin, math.cos, math.asin, math.sqrt
     if query.radius_km is not None:
         box = bounding_box_e6(query.near.lat, query.near.lon, query.radius_km)
         docs = [d for d in docs if box[0] <= lats[d] <= box[1] and box[2] <= lons[d] <= box[3]]
-    diameter = 2 * EARTH_RADIUS_KM
-    distances: dict[int, float] = {}
-    for d in docs:
-        lat = lats[d] * to_rad
-        a = sin((lat - lat0) / 2) ** 2 + cos0 * cos(lat) * sin((lons[d] * to_rad - lon0) / 2) ** 2
-        distances[d] = diameter * asin(min(1.0, sqrt(a)))
+    distances = haversine_km_e6(query.near.lat, query.near.lon, lats, lons, docs)
     if query.radius_km is not None:
         radius = query.radius_km
         docs = [d for d in docs if distances[d] <= radius]
@@ -325,7 +393,6 @@ def _scores(
 ) -> dict[int, float]:
     """Relevance (see ``relevance``) of every matching document."""
     votes = snapshot.votes
-    log1p = math.log1p
     if len(postings) == 1:
         only = postings[0]
         text = {d: only[d] for d in docs}
@@ -334,11 +401,8 @@ def _scores(
     else:
         text = dict.fromkeys(docs, 1.0)
     if distances is None:
-        return {d: s * (1 + VOTE_WEIGHT * log1p(max(votes[d], 0))) for d, s in text.items()}
-    return {
-        d: s * (1 + VOTE_WEIGHT * log1p(max(votes[d], 0))) / (1 + distances[d] / DISTANCE_SCALE_KM)
-        for d, s in text.items()
-    }
+        return {d: relevance(s, votes[d], None) for d, s in text.items()}
+    return {d: relevance(s, votes[d], distances[d]) for d, s in text.items()}
 
 
 def _hits(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .analysis import WORD_RE, fold
+from .categories import CategoryWords
 from .delivery import DeliveryZones
 from .documents import unpack_meta
 from .geo import cell_of
@@ -83,6 +84,10 @@ class Snapshot:
         self._by_category: dict[int, list[int]] = {}
         self._by_town: dict[str, list[int]] | None = None
         self._vocabulary: Vocabulary | None = None
+        # Read now: a search still running when a rebuild removes this generation needs it.
+        self._category_words = CategoryWords()
+        self._category_terms: dict[str, tuple[tuple[int, float], ...]] | None = None
+        self.category_terms()
         self._users = 0
         self._retired = False
         self._closed = False
@@ -125,30 +130,39 @@ class Snapshot:
     # Text
 
     def term_scores(self, term: str) -> dict[int, float]:
-        """Live docnum -> BM25 partial score for one term (empty if the term is unknown)."""
+        """Live docnum -> BM25 partial score for one term (empty if the term is unknown).
+
+        A term of a category's words counts in each of its shops (see ``categories``), on top
+        of what the shop's own text holds.
+        """
         with self._lock:
             cached = self._term_cache.get(term)
             if cached is not None:
                 self._term_cache.move_to_end(term)
                 return cached
-        postings: list[tuple[list[int], list[float], int]] = []
-        for segment, base in self.leaves:
-            ids, weights = read_postings(segment, TEXT_FIELD, term)
-            if ids:
-                postings.append((ids, weights, base))
         live = self.live
-        doc_freq = sum(1 for ids, _w, base in postings for docnum in ids if live[docnum + base])
+        weights: dict[int, float] = {}
+        for segment, base in self.leaves:
+            ids, found = read_postings(segment, TEXT_FIELD, term)
+            weights.update(
+                (d, w) for d, w in zip((i + base for i in ids), found, strict=True) if live[d]
+            )
+        categories = [
+            (self.docs_in_category(code), weight)
+            for code, weight in self.category_terms().get(term, ())
+        ]
+        doc_freq = len(weights.keys() | {d for docs, _w in categories for d in docs})
         n = self.live_count
         idf = math.log(1 + (n - doc_freq + 0.5) / (doc_freq + 0.5))
         factor = idf * (BM25_K1 + 1)
         norm = self.bm25_norm
-        scores: dict[int, float] = {}
-        for ids, weights, base in postings:
-            scores.update(
-                (d, factor * w / (w + norm[d]))
-                for d, w in zip((i + base for i in ids), weights, strict=True)
-                if live[d]
-            )
+        scores = {d: factor * w / (w + norm[d]) for d, w in weights.items()}
+        # A category's word says the same of each of its shops, whatever their length: scored
+        # as in a document of average length, and added to what the shop's own text scores.
+        for docs, weight in categories:
+            bonus = factor * weight / (weight + BM25_K1)
+            for d in docs:
+                scores[d] = scores.get(d, 0.0) + bonus
         with self._lock:
             self._term_cache[term] = scores
             self._cached_postings += len(scores)
@@ -244,8 +258,24 @@ class Snapshot:
     def vocabulary(self) -> Vocabulary:
         """Spelling vocabulary of this generation, loaded on first use."""
         if self._vocabulary is None:
-            self._vocabulary = Vocabulary.load(self.directory)
+            vocabulary = Vocabulary.load(self.directory)
+            vocabulary.merge(self._category_words.vocabulary())
+            self._vocabulary = vocabulary
         return self._vocabulary
+
+    def category_terms(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """Index term -> (code, weight) of the categories whose words hold it.
+
+        Categories no document of this snapshot has are left out.
+        """
+        if self._category_terms is None:
+            codes = {slug: code for code, slug in enumerate(self.categories)}
+            self._category_words = CategoryWords.load(self.directory)
+            self._category_terms = {
+                term: tuple(sorted((codes[s], w) for s, w in slugs.items() if s in codes))
+                for term, slugs in self._category_words.terms().items()
+            }
+        return self._category_terms
 
 
 def _encode(values: list[_Value]) -> tuple[list[_Value], list[int]]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from .analysis import WORD_RE, fold, words
 from .models import IndexCorruptError
@@ -24,13 +24,16 @@ from .models import IndexCorruptError
 VOCAB_FILE = "vocabulary.json"
 # Shorter words have too many one-edit neighbours to correct reliably.
 MIN_FUZZY_LENGTH = 4
+# From this length a word may be two edits away from its correction; shorter ones, one.
+# Two edits on "garage" reach "gare", on "script" "schimt": another word, not a typo.
+TWO_EDITS_FROM = 8
 
 
 def max_edits(word: str) -> int:
-    """Edit distance allowed when correcting a word of this length."""
+    """Edits allowed when correcting a word of this length (a swap of two letters is one)."""
     if len(word) < MIN_FUZZY_LENGTH:
         return 0
-    return 1 if len(word) <= 5 else 2
+    return 1 if len(word) < TWO_EDITS_FROM else 2
 
 
 class Vocabulary:
@@ -68,14 +71,18 @@ class Vocabulary:
         return self.accented.get(word, word)
 
     def correct(self, word: str, is_useful: Callable[[str], bool]) -> str | None:
-        """Closest known word within the allowed edits that ``is_useful`` accepts."""
+        """Closest known word within the allowed edits that ``is_useful`` accepts.
+
+        Distances are optimal string alignment: Levenshtein plus the swap of two neighbouring
+        letters as one edit ("boulangeire"), the commonest typing slip.
+        """
         limit = max_edits(word)
         if limit == 0 or not self.counts:
             return None
         if self._choices is None:
             self._choices = list(self.counts)
         found = process.extract(
-            word, self._choices, scorer=Levenshtein.distance, score_cutoff=limit, limit=20
+            word, self._choices, scorer=OSA.distance, score_cutoff=limit, limit=20
         )
         ranked = sorted(found, key=lambda item: (item[1], -self.counts[item[0]], item[0]))
         for candidate, _distance, _index in ranked:

@@ -323,3 +323,16 @@ def test_the_feed_starts_no_session(browser):
     response = browser.get(f"{FEED}?town=Arlon")
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+def test_a_place_read_in_the_words_or_a_region_names_the_feed(demo):
+    """ "boulangerie arlon" is bakeries in Arlon: the title says where, not « boulangerie
+    arlon »; a region filter is named too."""
+    words = valid_feed(demo.get(f"{FEED}?q=boulangerie+arlon"))
+    assert words.findtext("atom:title", namespaces=NS) == (
+        "Nouvelles adresses — « boulangerie » à arlon"
+    )
+    region = valid_feed(demo.get(f"{FEED}?category=boulangerie&region=Luxembourg"))
+    assert region.findtext("atom:title", namespaces=NS) == (
+        "Nouvelles adresses — boulangerie & pâtisserie à Luxembourg"
+    )

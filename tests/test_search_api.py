@@ -61,6 +61,8 @@ def test_answer_has_the_documented_shape(browser, directory_shops):
         "delivers_to",
         "open_at",
         "suggestion",
+        "ignored",
+        "place",
         "facets",
         "results",
     }

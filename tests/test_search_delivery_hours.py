@@ -319,11 +319,15 @@ def test_delivery_and_hours_combine_with_words(app, browser, shops):
 
 def test_a_matched_window_product_is_named(browser, shops):
     _status, body = api(browser, "q=cramique")
-    (result,) = body["results"]
+    # Every bakery sells cramique (the category's words); the one with it in its window first.
+    result, *others = body["results"]
     assert (result["name"], result["product"]) == ("Le Fournil d'Arlon", "Cramique aux raisins")
+    assert all(other["product"] is None for other in others)
     _status, body = api(browser, "q=levain")
     assert body["results"][0]["product"] is None
-    assert api(browser, "q=cach%C3%A9")[1]["total"] == 0  # a hidden product finds nothing
+    # A hidden product finds nothing ("caché" may still be read as the butcher's "haché").
+    hidden = api(browser, "q=cach%C3%A9")[1]["results"]
+    assert shops["bakery"].id not in [r["id"] for r in hidden]
 
 
 # --- A shop's JSON --------------------------------------------------------------------------
@@ -550,6 +554,7 @@ def test_the_tintigny_bakery_delivers_to_habay(demo):
     assert bakery["town"] == "Tintigny" and bakery["delivery_radius_km"] == 12
     assert 10 < bakery["delivery_km"] < 11
     assert bakery["verified"] is True
-    (found,) = _all_results(client, "q=cramique&delivers_to=Habay-la-Neuve")
+    # Bakeries delivering there all sell cramique; the one with it in its window comes first.
+    found, *_others = _all_results(client, "q=cramique&delivers_to=Habay-la-Neuve")
     assert (found["id"], found["product"]) == (bakery["id"], "Cramique aux raisins")
     assert all(r["delivery_km"] <= r["delivery_radius_km"] for r in results)

@@ -203,3 +203,21 @@ def test_seed_if_empty_loads_an_empty_database_once(app):
     assert second.exit_code == 0, second.output
     assert "already seeded" in second.output
     assert "Demo data" not in second.output
+
+
+def test_seed_if_empty_brings_the_category_vocabulary_of_an_older_install(app):
+    """An install seeded before the product vocabulary existed gets it on its next
+    `make run` (``seed --if-empty``), and its shops follow in the index."""
+    from directory.search.models import SearchOutbox
+
+    runner = app.test_cli_runner()
+    with app.app_context():
+        db.session.execute(db.update(Category).values(vocabulary=""))
+        db.session.execute(db.delete(SearchOutbox))
+        db.session.commit()
+    result = runner.invoke(args=["seed", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "already seeded" in result.output and "updated from the seed files" in result.output
+    with app.app_context():
+        florist = db.session.scalar(select(Category).where(Category.slug == "fleuriste"))
+        assert "bloemen" in florist.vocabulary_terms

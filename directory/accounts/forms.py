@@ -6,16 +6,23 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from directory.accounts.models import (
+    DISPLAY_NAME_MAX_LENGTH,
+    DISPLAY_NAME_MIN_LENGTH,
+    EMAIL_MAX_LENGTH,
+)
 from directory.accounts.passwords import MAX_PASSWORD_LENGTH
+
+DISPLAY_NAME_LENGTH = Length(min=DISPLAY_NAME_MIN_LENGTH, max=DISPLAY_NAME_MAX_LENGTH)
 
 
 class RegisterForm(FlaskForm):
     """Create a member account."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), Email()])
-    display_name = StringField(
-        _l("Nom affiché"), validators=[DataRequired(), Length(min=2, max=50)]
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Length(max=EMAIL_MAX_LENGTH), Email()]
     )
+    display_name = StringField(_l("Nom affiché"), validators=[DataRequired(), DISPLAY_NAME_LENGTH])
     password = PasswordField(
         _l("Mot de passe"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
@@ -28,7 +35,7 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     """Log in; the field names are a contract (``email``, ``password``, ``remember``)."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=EMAIL_MAX_LENGTH)])
     password = PasswordField(
         _l("Mot de passe"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
@@ -38,7 +45,9 @@ class LoginForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     """Ask for a password reset link."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), Email()])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Length(max=EMAIL_MAX_LENGTH), Email()]
+    )
 
 
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
@@ -73,9 +82,7 @@ LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 class ProfileForm(FlaskForm):
     """The public name and the preferred language."""
 
-    display_name = StringField(
-        _l("Nom affiché"), validators=[DataRequired(), Length(min=2, max=50)]
-    )
+    display_name = StringField(_l("Nom affiché"), validators=[DataRequired(), DISPLAY_NAME_LENGTH])
     language = SelectField(
         _l("Langue"),
         choices=[
@@ -101,7 +108,8 @@ class EmailChangeForm(_OnSettingsPage):
     prefix_name = "new_email"
 
     email = EmailField(
-        _l("Nouvelle adresse e-mail"), validators=[DataRequired(), Length(max=254), Email()]
+        _l("Nouvelle adresse e-mail"),
+        validators=[DataRequired(), Length(max=EMAIL_MAX_LENGTH), Email()],
     )
     current_password = _current_password_field()
 

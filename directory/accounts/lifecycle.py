@@ -14,7 +14,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
-from directory.accounts.models import User, new_session_token
+from directory.accounts.models import (
+    DISPLAY_NAME_MAX_LENGTH,
+    DISPLAY_NAME_MIN_LENGTH,
+    EMAIL_MAX_LENGTH,
+    User,
+    new_session_token,
+)
 from directory.accounts.names import is_reserved_name, name_key, normalise_display_name
 from directory.accounts.passwords import (
     app_hash_password,
@@ -148,7 +154,7 @@ def request_email_change(
     """Start changing the account's email: nothing changes until the new address confirms."""
     member = _account(user)
     check_current_password(member, password, throttle)
-    email = normalise_email(clean_text(new_email, "email", 254, required=True))
+    email = normalise_email(clean_text(new_email, "email", EMAIL_MAX_LENGTH, required=True))
     if email == member.email:
         raise ValidationFailed(_("C'est déjà votre adresse e-mail."), field="email")
     owner = find_user_by_email(email)
@@ -233,8 +239,10 @@ def update_profile(
 ) -> User:
     """Change the display name (normalised, unique, any case) and the preferred language."""
     member = _account(user)
-    name = clean_text(normalise_display_name(display_name), "display_name", 50, required=True)
-    if len(name) < 2:
+    name = clean_text(
+        normalise_display_name(display_name), "display_name", DISPLAY_NAME_MAX_LENGTH, required=True
+    )
+    if len(name) < DISPLAY_NAME_MIN_LENGTH:
         raise ValidationFailed(_("Ce nom est trop court."), field="display_name")
     if is_reserved_name(name):
         raise ValidationFailed(_("Ce nom est réservé."), field="display_name")

@@ -15,6 +15,12 @@ from directory.accounts.names import name_key
 from directory.extensions import db
 from directory.timeutil import utcnow
 
+# The longest address SMTP carries: a path is 256 octets at most, its angle brackets included
+# (RFC 5321). Claims' shop addresses share the limit.
+EMAIL_MAX_LENGTH = 254
+DISPLAY_NAME_MIN_LENGTH = 2
+DISPLAY_NAME_MAX_LENGTH = 50
+
 
 class Role(enum.StrEnum):
     """What an account may do; each role includes the ones before it."""
@@ -37,8 +43,8 @@ class User(UserMixin, db.Model):
     __table_args__ = (Index("uq_users_name_key", "name_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(50))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH))
     # Set with the display name (names.name_key): what uniqueness is checked on.
     name_key: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -9,7 +9,12 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from directory.accounts.models import User, new_session_token
+from directory.accounts.models import (
+    DISPLAY_NAME_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    User,
+    new_session_token,
+)
 from directory.accounts.names import is_reserved_name, name_key, normalise_display_name
 from directory.accounts.passwords import (
     hash_password,
@@ -42,9 +47,9 @@ def find_user_by_email(email: str) -> User | None:
 
 def _checked_details(email: str, display_name: str, password: str) -> tuple[str, str]:
     """The normalised email and display name, or ``ValidationFailed`` naming the field."""
-    email = normalise_email(clean_text(email, "email", 254, required=True))
+    email = normalise_email(clean_text(email, "email", EMAIL_MAX_LENGTH, required=True))
     display_name = clean_text(
-        normalise_display_name(display_name), "display_name", 50, required=True
+        normalise_display_name(display_name), "display_name", DISPLAY_NAME_MAX_LENGTH, required=True
     )
     if is_reserved_name(display_name):
         raise ValidationFailed(_("Ce nom est réservé."), field="display_name")

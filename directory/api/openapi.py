@@ -113,6 +113,10 @@ def _schemas() -> dict[str, Schema]:
                 "delivers_to": _nullable(place),
                 "open_at": {"type": ["string", "null"], "format": "date-time"},
                 "suggestion": {"type": ["string", "null"]},
+                # Query words left out because no shop matched every word.
+                "ignored": {"type": "array", "items": STRING},
+                # The words of q read as the place (town or region) the results are in.
+                "place": {"type": ["string", "null"]},
                 "facets": _object(
                     {
                         "category": {"type": "array", "items": named_count},
@@ -265,6 +269,12 @@ def _search_parameters(default_per_page: int, max_per_page: int) -> list[Schema]
         ),
         _query(
             "town", _text(params.MAX_TOWN_LENGTH), "A town's name or postcode.", example="Arlon"
+        ),
+        _query(
+            "region",
+            _text(params.MAX_REGION_LENGTH),
+            'A Belgian province or French département: a name or a code ("87", "2A").',
+            example="Luxembourg",
         ),
         _query("near", _text(params.MAX_PLACE_LENGTH), place, example="6700 Arlon"),
         _query(

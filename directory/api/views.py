@@ -170,6 +170,8 @@ def _serialise(page: SearchPage) -> dict:
         "delivers_to": _point(page.delivers_to),
         "open_at": page.open_at.isoformat() if page.open_at else None,
         "suggestion": page.suggestion,
+        "ignored": list(page.ignored),
+        "place": page.place_words,
         "facets": {
             "category": [
                 {"slug": f.key, "name": f.label, "count": f.count} for f in page.facets["category"]

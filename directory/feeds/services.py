@@ -129,6 +129,10 @@ def feed_title(search: SearchRequest, pairs: list[tuple[str, str]]) -> str:
         parts.append(_("« %(text)s »", text=query.text))
     if values.get("town"):
         parts.append(_("à %(town)s", town=values["town"]))
+    elif search.place_words:
+        parts.append(_("à %(town)s", town=search.place_words))
+    if search.region is not None and not search.place_words and not values.get("town"):
+        parts.append(_("à %(town)s", town=search.region.label()))
     if search.near is not None:
         parts.append(around(search.near.name))
         if query.radius_km is not None:

@@ -28,7 +28,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from directory.accounts.models import User
+from directory.accounts.models import EMAIL_MAX_LENGTH, User
 from directory.accounts.permissions import require_confirmed_member, require_member
 from directory.accounts.services import normalise_email
 from directory.errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
@@ -40,6 +40,7 @@ from directory.moderation.permissions import require_moderator
 from directory.moderation.services import log_action, moderation_reason
 from directory.moderation.trust import NEW_ACCOUNT_DAYS
 from directory.shops.duplicates import phone_key
+from directory.shops.limits import PHONE_MAX_LENGTH
 from directory.shops.models import Shop
 from directory.shops.services import PHONE_PATTERN, get_visible_shop, lock_shop
 from directory.timeutil import utcnow
@@ -224,7 +225,7 @@ def claim_evidence(claim: Claim) -> ClaimEvidence:
 def checked_email(value: str | None, shop: Shop) -> str | None:
     """The normalised address, at the shop website's domain or one of its subdomains; None
     when empty; else ``ValidationFailed`` on ``email`` saying what is wrong."""
-    value = clean_text(value, "email", 254)
+    value = clean_text(value, "email", EMAIL_MAX_LENGTH)
     if not value:
         return None
     domain = website_domain(shop)
@@ -260,7 +261,7 @@ def checked_email(value: str | None, shop: Shop) -> str | None:
 
 def checked_phone(value: str | None) -> str | None:
     """A phone number written as the shop form accepts them, or None when empty."""
-    phone = clean_text(value, "phone", 40)
+    phone = clean_text(value, "phone", PHONE_MAX_LENGTH)
     if phone and not PHONE_PATTERN.match(phone):
         raise ValidationFailed(_("Numéro de téléphone invalide."), field="phone")
     return phone or None

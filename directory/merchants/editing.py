@@ -27,7 +27,8 @@ from directory.moderation.permissions import can_moderate, require_moderator
 from directory.moderation.services import log_action, moderation_reason
 from directory.search.services import SERVICE_LABELS
 from directory.shops.hours import validate_hours
-from directory.shops.models import MERCHANT_ANSWER_MAX_LENGTH, SERVICE_FIELDS, Shop
+from directory.shops.limits import MERCHANT_ANSWER_MAX_LENGTH
+from directory.shops.models import SERVICE_FIELDS, Shop
 from directory.shops.services import can_see, checked_delivery_radius, lock_shop
 from directory.timeutil import utcnow
 from directory.validation import clean_text, clean_url

@@ -11,7 +11,7 @@ from directory.errors import ValidationFailed
 from directory.merchants.editing import PRACTICAL_FIELDS, PracticalInfo
 from directory.shops.forms import ShopForm
 from directory.shops.hours import validate_hours
-from directory.shops.models import MERCHANT_ANSWER_MAX_LENGTH
+from directory.shops.limits import MERCHANT_ANSWER_MAX_LENGTH, OPENING_HOURS_MAX_LENGTH
 from directory.shops.services import checked_delivery_radius
 from directory.validation import clean_url
 
@@ -31,8 +31,12 @@ def _domain_check(check):
 class PracticalInfoForm(FlaskForm):
     """Hours, services, delivery radius, e-shop link and the public answer of a listing."""
 
+    # No Length validator: the service measures the expression once tidied (spaces collapsed,
+    # one rule per line joined), so the limit only bounds what the browser lets one type.
     opening_hours = TextAreaField(
-        _l("Horaires d'ouverture"), validators=[Optional(), _domain_check(validate_hours)]
+        _l("Horaires d'ouverture"),
+        validators=[Optional(), _domain_check(validate_hours)],
+        render_kw={"maxlength": OPENING_HOURS_MAX_LENGTH},
     )
     # The services, radius and e-shop fields are the shop form's own, with their validators.
     takeaway = ShopForm.takeaway

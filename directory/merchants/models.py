@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.accounts.models import User
+from directory.accounts.models import EMAIL_MAX_LENGTH, User
 from directory.extensions import db
+from directory.shops.limits import PHONE_MAX_LENGTH
 from directory.shops.models import Shop
 from directory.timeutil import utcnow
 
@@ -40,12 +41,12 @@ class Claim(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=ClaimStatus.OPEN.value)
     # Evidence: an address at the shop website's domain (proved by a code sent there), a phone
     # number a moderator may call, and a free note.
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX_LENGTH))
     email_code_hash: Mapped[str | None] = mapped_column(String(128))
     email_code_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     email_code_attempts: Mapped[int] = mapped_column(Integer, default=0)
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
-    phone: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX_LENGTH))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -9,6 +9,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from directory.moderation.models import FLAG_NOTE_MAX_LENGTH, REASON_LABELS, FlagReason
 from directory.moderation.services import MAX_SUSPENSION_DAYS, REASON_MAX_LENGTH
+from directory.validation import MAX_URL_LENGTH
+
+# Another shop, named by its page's address or its number: as long as a web address may be.
+SHOP_REFERENCE_MAX_LENGTH = MAX_URL_LENGTH
 
 
 class FlagForm(FlaskForm):
@@ -22,7 +26,7 @@ class FlagForm(FlaskForm):
     )
     duplicate_of = StringField(
         _l("Doublon de quelle adresse ? (son lien ou son numéro)"),
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=SHOP_REFERENCE_MAX_LENGTH)],
     )
 
     def offer(self, reasons: tuple[FlagReason, ...]) -> FlagForm:
@@ -44,7 +48,7 @@ class MergeForm(ReasonForm):
 
     into = StringField(
         _l("Adresse à garder (son lien ou son numéro)"),
-        validators=[DataRequired(), Length(max=300)],
+        validators=[DataRequired(), Length(max=SHOP_REFERENCE_MAX_LENGTH)],
     )
 
 

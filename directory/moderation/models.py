@@ -27,6 +27,8 @@ from directory.timeutil import utcnow
 from directory.tips.models import Tip
 
 FLAG_NOTE_MAX_LENGTH = 500
+# The acted-on item's name as the log shows it, cut there (a shop's name fits whole).
+TARGET_NAME_MAX_LENGTH = 200
 
 
 class Action(enum.StrEnum):
@@ -100,7 +102,7 @@ class ModerationEntry(db.Model):
     action: Mapped[str] = mapped_column(String(32))
     target_type: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[int] = mapped_column(Integer)
-    target_name: Mapped[str] = mapped_column(String(200))
+    target_name: Mapped[str] = mapped_column(String(TARGET_NAME_MAX_LENGTH))
     # Text: a merge's entry adds the kept shop's name to the moderator's 500 characters.
     reason: Mapped[str] = mapped_column(Text)
     # For moderators only; never shown in the public log or its JSON.

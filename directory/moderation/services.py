@@ -15,11 +15,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from directory.accounts.models import Role, User, new_session_token
+from directory.accounts.models import DISPLAY_NAME_MAX_LENGTH, Role, User, new_session_token
 from directory.accounts.names import name_key
 from directory.errors import PermissionDenied, ValidationFailed
 from directory.extensions import db
-from directory.moderation.models import Action, ModerationEntry, TargetType
+from directory.moderation.models import (
+    TARGET_NAME_MAX_LENGTH,
+    Action,
+    ModerationEntry,
+    TargetType,
+)
 from directory.moderation.permissions import require_admin, require_moderator
 from directory.moderation.trust import FlagHistory, flag_history
 from directory.shops.models import Shop, ShopStatus
@@ -46,7 +51,7 @@ def log_action(
         action=action.value,
         target_type=target_type.value,
         target_id=target_id,
-        target_name=target_name[:200],
+        target_name=target_name[:TARGET_NAME_MAX_LENGTH],
         reason=reason,
         private_note=private_note,
     )
@@ -169,7 +174,7 @@ def parse_log_filters(args: Mapping[str, str]) -> LogFilters:
     if action and action not in {a.value for a in Action}:
         raise ValidationFailed(_("Action inconnue."), field="action")
     filters = LogFilters(
-        moderator=(args.get("moderator") or "").strip()[:50],
+        moderator=(args.get("moderator") or "").strip()[:DISPLAY_NAME_MAX_LENGTH],
         action=action,
         since=_day((args.get("since") or "").strip(), "since"),
         until=_day((args.get("until") or "").strip(), "until"),

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, select, tuple_
 
 from directory.extensions import db
 from directory.places.localised import local_name
-from directory.places.models import Place
+from directory.places.models import PLACE_NAME_MAX_LENGTH, Place
 from directory.shops.models import Shop, ShopStatus
 from directory.shops.services import town_slug
 from directory.text import name_key, slugify
@@ -79,7 +79,7 @@ def _known_slugs(slugs: set[str]) -> set[str]:
 
 def _known_name_keys(key: str) -> set[str]:
     """Folded names of the towns with listed shops whose names start with ``key``."""
-    prefix = slugify(key, 120)
+    prefix = slugify(key, PLACE_NAME_MAX_LENGTH)
     slugs = db.session.scalars(
         select(Shop.town_slug)
         .where(_prefix_range(Shop.town_slug, prefix), Shop.status == ShopStatus.VISIBLE.value)

@@ -37,6 +37,8 @@ class Commune:
 class _Communes:
     by_refnis: dict[str, Commune]
     by_postcode: dict[str, tuple[str, ...]]
+    # Folded French and Dutch names -> REFNIS codes.
+    by_name: dict[str, tuple[str, ...]]
 
 
 @cache
@@ -54,7 +56,15 @@ def _load() -> _Communes:
         refnis: Commune(refnis, entry["fr"], entry["nl"], tuple(entry["postcodes"]))
         for refnis, entry in rows.items()
     }
-    return _Communes(by_refnis, {pc: tuple(refs) for pc, refs in by_postcode.items()})
+    by_name: dict[str, list[str]] = {}
+    for commune in by_refnis.values():
+        for key in {name_key(commune.name_fr), name_key(commune.name_nl)}:
+            by_name.setdefault(key, []).append(commune.refnis)
+    return _Communes(
+        by_refnis,
+        {pc: tuple(refs) for pc, refs in by_postcode.items()},
+        {key: tuple(refs) for key, refs in by_name.items()},
+    )
 
 
 def communes_of_postcode(postcode: str) -> list[Commune]:
@@ -66,3 +76,9 @@ def communes_of_postcode(postcode: str) -> list[Commune]:
 def postcode_is_shared(postcode: str) -> bool:
     """Whether several municipalities share this Belgian postcode."""
     return len(_load().by_postcode.get(postcode, ())) > 1
+
+
+def communes_named(text: str) -> list[Commune]:
+    """The municipalities whose French or Dutch name is ``text`` (folded: "aarlen", "Habay")."""
+    data = _load()
+    return [data.by_refnis[refnis] for refnis in data.by_name.get(name_key(text), ())]

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from directory.errors import ValidationFailed
 from directory.extensions import db
 from directory.places.localised import local_name
-from directory.places.models import Place
+from directory.places.models import PLACE_NAME_MAX_LENGTH, Place
+from directory.places.regions import Region, resolve_region
 from directory.text import name_key
 from search_index.geo import haversine_km
 
@@ -64,13 +65,13 @@ def _names(country: str) -> list[tuple[str, str, str]]:
         ).all()
         if not rows:
             return []  # not seeded yet: do not cache the emptiness
-        _names_cache[cache_key] = [tuple(row) for row in rows]
+        _names_cache[cache_key] = [(key, name, postcode) for key, name, postcode in rows]
     return _names_cache[cache_key]
 
 
 def suggest_places(town: str, country: str, limit: int = 5) -> list[PlaceSuggestion]:
     """Return the known places whose names are closest to ``town``."""
-    key = name_key(town)[:120]
+    key = name_key(town)[:PLACE_NAME_MAX_LENGTH]
     names = _names(country)
     if not key or not names:
         return []
@@ -116,7 +117,7 @@ def places_for_postcode(postcode: str, country: str) -> list[Place]:
 
 def places_named(town: str, country: str | None = None) -> list[Place]:
     """Every place whose folded name equals ``town``'s (all its postcodes)."""
-    query = select(Place).where(Place.name_key == name_key(town)[:120])
+    query = select(Place).where(Place.name_key == name_key(town)[:PLACE_NAME_MAX_LENGTH])
     if country:
         query = query.where(Place.country == country)
     return list(db.session.scalars(query.order_by(Place.postcode)))
@@ -200,23 +201,30 @@ def split_postcode(text: str) -> tuple[str | None, str]:
 
 @dataclass(frozen=True)
 class NearPoint:
-    """A resolved "near" parameter: a display name and coordinates."""
+    """A resolved "near" parameter: a display name and coordinates.
+
+    For a province or département, the point is its centre and ``region`` the region: the
+    search then keeps to the region and measures distances from there.
+    """
 
     name: str
     lat: float
     lon: float
+    region: Region | None = None
 
 
 def _countries_for_postcode(postcode: str) -> tuple[str, ...]:
     return (country_of_postcode(postcode),)
 
 
-def resolve_near(text: str) -> NearPoint:
-    """Resolve ``lat,lon``, a postcode, a town, or "postcode town" to a point.
+def resolve_near(text: str, regions: bool = True) -> NearPoint:
+    """Resolve ``lat,lon``, a postcode, a town, or "postcode town" to a point; with
+    ``regions``, also a province or département (its centre) that no locality is named after.
 
     A town name shared by several places (Lille in France and in Belgium, Saint-Denis...)
     resolves to the one with the most postcodes, the best hint of a big town, and the answer's
-    name then says which one it took; adding the postcode picks another.
+    name then says which one it took; adding the postcode picks another. A locality wins over
+    a region: "Namur" is the city, "Luxembourg" (no Belgian or French locality) the province.
     """
     text = (text or "").strip()[:200]
     if match := _LAT_LON.match(text):
@@ -241,6 +249,17 @@ def resolve_near(text: str) -> NearPoint:
     places = places_named(text)
     if places:
         return _most_likely(places)
+    if region := resolve_region(text):
+        if regions:
+            return NearPoint(region.label(), region.lat, region.lon, region)
+        raise ValidationFailed(
+            _(
+                "%(region)s est une province ou un département : indiquez une localité ou "
+                "un code postal.",
+                region=region.label(),
+            ),
+            field="near",
+        )
     raise unknown_place(text, "near")
 
 

@@ -7,6 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.extensions import db
 
+# A locality's name as the sources spell it ("Saint-Remy-en-Bouzemont-Saint-Genest-et-Isson")
+# and its folded key; shops store the name as their town.
+PLACE_NAME_MAX_LENGTH = 120
+# Belgian postcodes have 4 digits, French 5: room for other countries' formats.
+POSTCODE_MAX_LENGTH = 10
+
 
 class Place(db.Model):
     """One (postcode, locality) pair; a postcode has several localities and vice versa."""
@@ -19,10 +25,10 @@ class Place(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     country: Mapped[str] = mapped_column(String(2))
-    postcode: Mapped[str] = mapped_column(String(10))
-    name: Mapped[str] = mapped_column(String(120))
+    postcode: Mapped[str] = mapped_column(String(POSTCODE_MAX_LENGTH))
+    name: Mapped[str] = mapped_column(String(PLACE_NAME_MAX_LENGTH))
     # Folded name (no case, accents or punctuation) used for lookups.
-    name_key: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(PLACE_NAME_MAX_LENGTH))
     admin: Mapped[str] = mapped_column(String(80))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)

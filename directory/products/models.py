@@ -12,6 +12,7 @@ from directory.accounts.models import User
 from directory.extensions import db
 from directory.shops.models import Shop
 from directory.timeutil import utcnow
+from directory.validation import MAX_URL_LENGTH
 
 PRODUCT_NAME_MAX_LENGTH = 120
 PRODUCT_DESCRIPTION_MAX_LENGTH = 300
@@ -41,7 +42,7 @@ class Product(db.Model):
     name: Mapped[str] = mapped_column(String(PRODUCT_NAME_MAX_LENGTH))
     description: Mapped[str] = mapped_column(String(PRODUCT_DESCRIPTION_MAX_LENGTH), default="")
     price_cents: Mapped[int | None] = mapped_column(Integer)
-    url: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(MAX_URL_LENGTH))
     # File name (random, chosen by the server) under the instance's product photo folder.
     photo: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(16), default=ProductStatus.VISIBLE.value)

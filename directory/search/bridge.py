@@ -26,6 +26,7 @@ from sqlalchemy.orm import InstanceState, Session, selectinload
 from directory.database import reading, writing
 from directory.extensions import db
 from directory.products.models import Product
+from directory.search.known_words import KnownWords
 from directory.search.models import SearchOutbox
 from directory.shops.models import SERVICE_FIELDS, Category, Shop, ShopStatus
 from search_index import (
@@ -51,6 +52,7 @@ def to_document(shop: Shop) -> ShopDocument:
         "description": shop.description or "",
         "category_slug": category.slug,
         "category_names": (category.name_fr, category.name_nl, category.name_en),
+        "category_terms": category.vocabulary_terms,
         "address": shop.address or "",
         "postcode": shop.postcode,
         "town": shop.town,
@@ -166,7 +168,9 @@ def get_index(app: Flask | None = None) -> SearchIndex:
     app = app or current_app._get_current_object()
     index = app.extensions.get("search_index")
     if index is None:
-        index = app.extensions["search_index"] = SearchIndex(app.config["SEARCH_INDEX_DIR"])
+        index = app.extensions["search_index"] = SearchIndex(
+            app.config["SEARCH_INDEX_DIR"], known_words=KnownWords()
+        )
     return index
 
 
@@ -333,8 +337,8 @@ def reindex(app: Flask, progress: Callable[[int], None] | None = None) -> int:
     old = app.extensions.pop("search_index", None)
     if old is not None:
         old.close()
-    index = SearchIndex.rebuild(app.config["SEARCH_INDEX_DIR"], all_documents(), progress)
-    app.extensions["search_index"] = index
+    SearchIndex.rebuild(app.config["SEARCH_INDEX_DIR"], all_documents(), progress).close()
+    index = get_index(app)  # the process's index again, with its known words
     db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= covered))
     # An indexer that drained while we built wrote to the old generation: queue again whatever
     # the new one does not match, so nothing is lost to the swap.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -13,8 +13,11 @@ from werkzeug.datastructures import MultiDict
 
 from directory.errors import ValidationFailed
 from directory.extensions import db
+from directory.pagination import MAX_PAGE
 from directory.places.gazetteer import NearPoint, resolve_near
-from directory.places.towns import resolve_town
+from directory.places.regions import Region, region_keys, resolve_region, unknown_region
+from directory.places.towns import resolve_town_match, trailing_place, within
+from directory.shops.limits import TOWN_MAX_LENGTH
 from directory.shops.models import Category
 from directory.timeutil import current_moment
 from search_index import SERVICES, SORTS, GeoPoint, SearchQuery
@@ -25,10 +28,10 @@ MAX_RADIUS_KM = 200.0
 DEFAULT_RADIUS_KM = 10.0
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-MAX_PAGE = 10_000
 MAX_PLACE_LENGTH = 200
 MAX_CATEGORY_LENGTH = 60
-MAX_TOWN_LENGTH = 120
+MAX_TOWN_LENGTH = TOWN_MAX_LENGTH
+MAX_REGION_LENGTH = 80
 MAX_BBOX_LENGTH = 200
 MAX_MOMENT_LENGTH = 40
 # The years ``open_at`` may fall in: far beyond any real search, and far from the ends of
@@ -49,6 +52,16 @@ class SearchRequest:
     open_at: datetime | None = None
     # True when ``open_at`` is the current time (``open_now=1``), not a chosen moment.
     open_now: bool = False
+    # The province or département the search keeps to: ``region``, or a region's name given
+    # as ``town``, as ``near`` (then the point is its centre and no radius applies unless
+    # asked for) or as the last words of ``q``. The query's towns hold its keys.
+    region: Region | None = None
+    # The last words of ``q`` read as the place, as typed ("Habay", "paris 11"): the query's
+    # text is then the words before them and its towns the place's keys.
+    place_words: str | None = None
+    # With ``place_words``: the query as it would be without that reading (all of ``q`` as
+    # text, no towns), to fall back on when the place reading finds nothing.
+    text_query: SearchQuery | None = None
 
 
 def _clean(value: str | None, field: str, max_length: int) -> str:
@@ -74,10 +87,12 @@ def _int(args: Mapping[str, str], field: str, default: int, low: int, high: int)
     return value
 
 
-def _radius(args: Mapping[str, str], has_near: bool) -> float | None:
+def _radius(
+    args: Mapping[str, str], has_near: bool, default: float | None = DEFAULT_RADIUS_KM
+) -> float | None:
     raw = (args.get("radius_km") or "").strip()
     if not raw:
-        return DEFAULT_RADIUS_KM if has_near else None
+        return default if has_near else None
     try:
         radius = float(raw)
     except ValueError:
@@ -123,19 +138,54 @@ def _category(args: Mapping[str, str]) -> str | None:
     return slug
 
 
-def _towns(args: Mapping[str, str]) -> frozenset[str]:
-    """The town filter resolved like ``near``: a commune's localities, either language."""
+def _region(args: Mapping[str, str]) -> Region | None:
+    """``region``: a province or département by name (any language) or code ("87", "WLX")."""
+    text = _clean(args.get("region"), "region", MAX_REGION_LENGTH)
+    if not text:
+        return None
+    region = resolve_region(text)
+    if region is None:
+        raise unknown_region(text, "region")
+    return region
+
+
+def _area(args: Mapping[str, str], near: NearPoint | None) -> tuple[frozenset[str], Region | None]:
+    """The town keys every shop must match and the region they keep to, from ``town`` (a
+    commune's localities, either language, or a region), ``region`` and a region as ``near``.
+
+    Given together, a shop must be in all of them: the town must lie in the region.
+    """
     text = _clean(args.get("town"), "town", MAX_TOWN_LENGTH)
-    return resolve_town(text) if text else frozenset()
+    town = resolve_town_match(text) if text else None
+    region = _region(args)
+    near_region = near.region if near else None
+    regions = [r for r in (region, town.region if town else None, near_region) if r]
+    if town is None and not regions:
+        return frozenset(), None
+    keys = None
+    for each in dict.fromkeys(regions):  # the same region twice narrows nothing
+        area = region_keys(each)
+        keys = area if keys is None else keys & area
+    if town is not None:
+        keys = town.keys if keys is None else within(town, keys)
+    if not keys:
+        # Only a town, or a region as near, can fall outside the region asked for.
+        place = text if town is not None else near_region.label() if near_region else ""
+        raise ValidationFailed(
+            _("%(place)s n'est pas dans %(region)s.", place=place, region=regions[0].label()),
+            field="town" if town is not None else "near",
+        )
+    return keys, regions[0] if regions else None
 
 
 def _place(args: Mapping[str, str], field: str) -> NearPoint | None:
-    """A place parameter (``near``, ``delivers_to``) through the gazetteer's one resolver."""
+    """A place parameter (``near``, ``delivers_to``) through the gazetteer's one resolver;
+    only ``near`` may be a region (a delivery reaches a point)."""
     text = _clean(args.get(field), field, MAX_PLACE_LENGTH)
     if not text:
         return None
     try:
-        return resolve_near(text)
+        return resolve_near(text, regions=field == "near")
     except ValidationFailed as error:
         # The resolver speaks of "near"; its message and suggestions hold for any place field.
         raise ValidationFailed(error.message, field, error.suggestions, error.lead) from None
@@ -221,7 +271,8 @@ def parse_search(args: MultiDict[str, str], now: datetime | None = None) -> Sear
     near = _place(args, "near")
     delivers_to = _place(args, "delivers_to")
     open_at, open_now = _opening(args, now)
-    radius = _radius(args, near is not None)
+    # A region is the area itself: distances are measured from its centre, within no radius.
+    radius = _radius(args, near is not None, None if near and near.region else DEFAULT_RADIUS_KM)
     bbox = _bbox(args)
     if bbox is not None and not (args.get("radius_km") or "").strip():
         radius = None  # the map's area replaces the default radius: near only measures distances
@@ -232,10 +283,15 @@ def parse_search(args: MultiDict[str, str], now: datetime | None = None) -> Sear
         )
     if sort == "distance" and near is None:
         raise ValidationFailed(_("Le tri par distance demande un lieu (near)."), field="sort")
+    category = _category(args)
+    towns, region = _area(args, near)
+    reading = None
+    if text and near is None and not towns:
+        reading = trailing_place(text)
     query = SearchQuery(
-        text=text,
-        category=_category(args),
-        towns=_towns(args),
+        text=reading.text if reading else text,
+        category=category,
+        towns=reading.match.keys if reading else towns,
         near=GeoPoint(near.lat, near.lon) if near else None,
         radius_km=radius,
         bbox=bbox,
@@ -248,5 +304,12 @@ def parse_search(args: MultiDict[str, str], now: datetime | None = None) -> Sear
         per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
     )
     return SearchRequest(
-        query=query, near=near, delivers_to=delivers_to, open_at=open_at, open_now=open_now
+        query=query,
+        near=near,
+        delivers_to=delivers_to,
+        open_at=open_at,
+        open_now=open_now,
+        region=reading.match.region if reading else region,
+        place_words=reading.words if reading else None,
+        text_query=replace(query, text=text, towns=frozenset()) if reading else None,
     )

@@ -20,6 +20,7 @@ from directory.places.gazetteer import (
     split_postcode,
 )
 from directory.places.models import Place
+from directory.places.regions import Region
 from directory.search.bridge import get_index, hidden_pending_ids, unqueued_visible_shops
 from directory.search.params import MAX_RADIUS_KM, SearchRequest
 from directory.shops.models import Category, Shop, ShopStatus
@@ -76,6 +77,12 @@ class SearchPage:
     delivers_to: NearPoint | None = None
     open_at: datetime | None = None
     open_now: bool = False
+    # Words of the query left out because no shop matched them all (as typed).
+    ignored: tuple[str, ...] = ()
+    # The words of the query read as the place the results are in ("Habay"), if any.
+    place_words: str | None = None
+    # The province or département the results are in (``region=``, or a region as the place).
+    region: Region | None = None
 
     @property
     def pages(self) -> int:
@@ -107,9 +114,19 @@ def run_search(request: SearchRequest) -> SearchPage:
     Only a bad query is the visitor's fault (400); a missing, damaged or lost index is 503.
     """
     index = get_index()
-    query = replace(request.query, exclude_ids=hidden_pending_ids())
+    hidden = hidden_pending_ids()
+    place_words = request.place_words
     try:
-        results = index.search(query)
+        results = index.search(replace(request.query, exclude_ids=hidden))
+        if not results.total and request.text_query is not None:
+            # The words read as a place found nothing there: the words as words, then
+            # ("Pizzeria Bastogne" is a shop of Arlon).
+            # Only the words and towns differ: callers may have changed the page or size.
+            as_words = replace(
+                request.query, text=request.text_query.text, towns=request.text_query.towns
+            )
+            results = index.search(replace(as_words, exclude_ids=hidden))
+            place_words = None
         if not results.total and not index.doc_count() and unqueued_visible_shops():
             # An empty index while shops are visible, and not waiting in the outbox, was lost
             # (deleted, recreated empty), not emptied. The path goes to the log only.
@@ -141,6 +158,9 @@ def run_search(request: SearchRequest) -> SearchPage:
         delivers_to=request.delivers_to,
         open_at=request.open_at,
         open_now=request.open_now,
+        ignored=results.ignored,
+        place_words=place_words,
+        region=request.region if place_words or not request.place_words else None,
     )
 
 

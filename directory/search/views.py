@@ -71,6 +71,7 @@ SEARCH_PARAMETERS = (
     "q",
     "category",
     "town",
+    "region",
     "near",
     "radius_km",
     "bbox",

@@ -14,7 +14,7 @@ from directory.config import PROJECT_ROOT
 from directory.extensions import db
 from directory.places.loader import gazetteer_is_loaded, load_gazetteer, read_gazetteer
 from directory.search.bridge import drain, get_index, reindex
-from directory.seeding.categories import load_categories
+from directory.seeding.categories import SeedFileError, load_categories
 from directory.seeding.demo import load_demo
 from directory.seeding.importer import ImportFileError, import_shops, load_category_map, summarise
 from directory.shops.models import Category
@@ -61,7 +61,10 @@ def _count_rows(path: Path) -> int:
 @click.option(
     "--if-empty",
     is_flag=True,
-    help="Only migrate when categories and gazetteer are already loaded (what `make run` does).",
+    help=(
+        "When categories and gazetteer are already loaded, only migrate and update the "
+        "categories from the seed files (what `make run` does)."
+    ),
 )
 @click.option(
     "--no-demo",
@@ -76,10 +79,20 @@ def seed_command(if_empty: bool, no_demo: bool) -> None:
     seeded = db.session.scalar(select(func.count()).select_from(Category)) and (
         gazetteer_is_loaded(SEED_DIR)
     )
+    try:
+        categories = load_categories(SEED_DIR)
+    except SeedFileError as error:
+        raise click.ClickException(str(error)) from None
     if if_empty and seeded:
+        # Categories still follow the seed files (a new product word, a renamed category): the
+        # shops they change are queued for the index like any other change.
+        db.session.commit()
+        if categories:
+            click.echo(f"Categories: {categories} updated from the seed files")
+            _sync_search()
         click.echo("The database is already seeded: nothing loaded (run `flask seed` to reload).")
         return
-    click.echo(f"Categories: {load_categories(SEED_DIR)} created or updated")
+    click.echo(f"Categories: {categories} created or updated")
     if gazetteer_is_loaded(SEED_DIR):
         click.echo("Gazetteer: up to date")
     else:

@@ -19,14 +19,27 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geopy.distance import great_circle
 from sqlalchemy import select
 
 from directory.errors import DomainError, ValidationFailed
 from directory.extensions import db
-from directory.places.gazetteer import geocode, places_for_postcode, within_town_reach
+from directory.places.gazetteer import (
+    geocode,
+    km_from_town,
+    places_for_postcode,
+    within_town_reach,
+)
 from directory.shops.duplicates import likely_duplicates
 from directory.shops.hours import validate_hours
+from directory.shops.limits import (
+    ADDRESS_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    SHOP_DESCRIPTION_MAX_LENGTH,
+    SHOP_NAME_MAX_LENGTH,
+    SHOP_SLUG_MAX_LENGTH,
+    SOURCE_KEY_MAX_LENGTH,
+    TOWN_MAX_LENGTH,
+)
 from directory.shops.models import SERVICE_FIELDS, Category, Shop, ShopStatus
 from directory.shops.ranking import hot_score
 from directory.shops.services import PHONE_PATTERN, checked_delivery_radius, town_slug
@@ -45,7 +58,6 @@ PRACTICAL_COLUMNS = (
     "opening_hours",
     "description",
 )
-DESCRIPTION_MAX_LENGTH = 1000
 TAKEAWAY_TAGS = frozenset({"amenity=fast_food", "amenity=ice_cream"})
 # Gazetteer points are locality centres: a row of an unknown village further from every
 # locality of its postcode is a wrong row.
@@ -104,7 +116,9 @@ def _row_values(row: dict[str, str], categories: dict[str, int], tag_map: dict[s
     if not slug or slug not in categories:
         raise DomainError(f"category not in the directory: {tag or category!r}")
     name = refuse_markup(
-        clean_text(row.get("name"), "name", 120, required=True), "name", "contains HTML tags"
+        clean_text(row.get("name"), "name", SHOP_NAME_MAX_LENGTH, required=True),
+        "name",
+        "contains HTML tags",
     )
     try:
         lat, lon = float(row["lat"]), float(row["lon"])
@@ -116,10 +130,12 @@ def _row_values(row: dict[str, str], categories: dict[str, int], tag_map: dict[s
     website = clean_url(row.get("website"), "website")
     return {
         "name": name,
-        "slug": slugify(name),
+        "slug": slugify(name, SHOP_SLUG_MAX_LENGTH),
         "category_id": categories[slug],
         "address": refuse_markup(
-            clean_text(row.get("address"), "address", 200), "address", "contains HTML tags"
+            clean_text(row.get("address"), "address", ADDRESS_MAX_LENGTH),
+            "address",
+            "contains HTML tags",
         ),
         "postcode": postcode,
         "town": town,
@@ -160,7 +176,7 @@ def _practical_values(row: dict[str, str], tag: str) -> dict:
         if values["eshop_url"]:
             values["eshop"] = True  # as the form: an e-shop's address means an e-shop
     if "phone" in row:
-        phone = clean_text(row["phone"], "phone", 40)
+        phone = clean_text(row["phone"], "phone", PHONE_MAX_LENGTH)
         if phone and not PHONE_PATTERN.match(phone):
             raise DomainError(f"not a phone number: {phone!r}", field="phone")
         values["phone"] = phone or None
@@ -168,7 +184,7 @@ def _practical_values(row: dict[str, str], tag: str) -> dict:
         values["opening_hours"] = validate_hours(row["opening_hours"])
     if "description" in row:
         values["description"] = clean_text(
-            row["description"], "description", DESCRIPTION_MAX_LENGTH
+            row["description"], "description", SHOP_DESCRIPTION_MAX_LENGTH
         )
     return values
 
@@ -200,11 +216,11 @@ def _locate(row: dict[str, str], lat: float, lon: float) -> tuple[str, str, str]
     except ValidationFailed as error:
         if error.field not in ("town", "postcode"):
             raise
-        town = clean_text(row.get("town"), "town", 120, required=True)
+        town = clean_text(row.get("town"), "town", TOWN_MAX_LENGTH, required=True)
         nearby = [
             p
             for p in places_for_postcode(postcode, country)
-            if great_circle((p.lat, p.lon), (lat, lon)).km <= MAX_KM_FROM_POSTCODE
+            if km_from_town(p, lat, lon) <= MAX_KM_FROM_POSTCODE
         ]
         if not nearby:
             raise
@@ -253,7 +269,7 @@ def _import_row(
     key = (
         f"import:{row['source_tag'].strip()}:{values['slug']}:{values['postcode']}:"
         f"{values['lat']:.4f},{values['lon']:.4f}"
-    )[:200]
+    )[:SOURCE_KEY_MAX_LENGTH]
     shop = db.session.scalar(select(Shop).where(Shop.source_key == key))
     if shop is None and not allow_duplicates and _skip_duplicate(line, values, report):
         return

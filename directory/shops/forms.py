@@ -12,6 +12,15 @@ from wtforms.widgets import TextInput
 
 from directory.errors import ValidationFailed
 from directory.places.gazetteer import coordinate_text, geocode
+from directory.shops.limits import (
+    ADDRESS_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    SHOP_DESCRIPTION_MAX_LENGTH,
+    SHOP_NAME_MAX_LENGTH,
+    SHOP_POSTCODE_MAX_LENGTH,
+    SHOP_URL_MAX_LENGTH,
+    TOWN_MAX_LENGTH,
+)
 from directory.shops.services import MAX_DELIVERY_RADIUS_KM, ShopInput
 
 COUNTRY_CHOICES = [SelectChoice("BE", _l("Belgique")), SelectChoice("FR", _l("France"))]
@@ -46,21 +55,30 @@ class CoordinateField(Field):
 class ShopForm(FlaskForm):
     """Name, place, links and services of a recommended shop."""
 
-    name = StringField(_l("Nom du commerce"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Nom du commerce"), validators=[DataRequired(), Length(max=SHOP_NAME_MAX_LENGTH)]
+    )
     category_id = SelectField(
         _l("Catégorie"),
         coerce=int,
         validators=[InputRequired(_l("Choisissez une catégorie de la liste."))],
     )
-    address = StringField(_l("Rue et numéro"), validators=[Optional(), Length(max=200)])
-    postcode = StringField(_l("Code postal"), validators=[DataRequired(), Length(max=10)])
-    town = StringField(_l("Localité"), validators=[DataRequired(), Length(max=120)])
+    address = StringField(
+        _l("Rue et numéro"), validators=[Optional(), Length(max=ADDRESS_MAX_LENGTH)]
+    )
+    postcode = StringField(
+        _l("Code postal"), validators=[DataRequired(), Length(max=SHOP_POSTCODE_MAX_LENGTH)]
+    )
+    town = StringField(_l("Localité"), validators=[DataRequired(), Length(max=TOWN_MAX_LENGTH)])
     country = SelectField(_l("Pays"), choices=COUNTRY_CHOICES, default="BE")
-    website = StringField(_l("Site web"), validators=[Optional(), Length(max=300)])
-    eshop_url = StringField(_l("Lien de l'e-shop"), validators=[Optional(), Length(max=300)])
-    phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=40)])
+    website = StringField(_l("Site web"), validators=[Optional(), Length(max=SHOP_URL_MAX_LENGTH)])
+    eshop_url = StringField(
+        _l("Lien de l'e-shop"), validators=[Optional(), Length(max=SHOP_URL_MAX_LENGTH)]
+    )
+    phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=PHONE_MAX_LENGTH)])
     description = TextAreaField(
-        _l("Pourquoi le recommandez-vous ?"), validators=[Optional(), Length(max=1000)]
+        _l("Pourquoi le recommandez-vous ?"),
+        validators=[Optional(), Length(max=SHOP_DESCRIPTION_MAX_LENGTH)],
     )
     takeaway = BooleanField(_l("À emporter"))
     click_collect = BooleanField(_l("Click & collect"))

@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from opening_hours import OpeningHours, State
 
 from directory.errors import ValidationFailed
-from directory.shops.models import OPENING_HOURS_MAX_LENGTH, Shop
+from directory.shops.limits import OPENING_HOURS_MAX_LENGTH
+from directory.shops.models import Shop
 from directory.validation import clean_text
 from search_index.hours import DEFAULT_COUNTRY, HoursSyntaxError, compile_hours, timezone_of
 

@@ -23,7 +23,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.accounts.models import User
 from directory.extensions import db
+from directory.shops.limits import (
+    ADDRESS_MAX_LENGTH,
+    OPENING_HOURS_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    SHOP_NAME_MAX_LENGTH,
+    SHOP_POSTCODE_MAX_LENGTH,
+    SHOP_SLUG_MAX_LENGTH,
+    SHOP_URL_MAX_LENGTH,
+    SOURCE_KEY_MAX_LENGTH,
+    TOWN_MAX_LENGTH,
+    TOWN_SLUG_MAX_LENGTH,
+)
 from directory.timeutil import utcnow
+from search_index.models import SERVICES
 
 if TYPE_CHECKING:
     from directory.products.models import Product
@@ -40,11 +53,8 @@ class ShopStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-SERVICE_FIELDS = ("takeaway", "click_collect", "delivery", "eshop")
-# Longest opening_hours expression kept (OSM's own tag limit is 255; a week with two breaks a
-# day and holiday rules fits easily).
-OPENING_HOURS_MAX_LENGTH = 255
-MERCHANT_ANSWER_MAX_LENGTH = 500
+# The services a shop offers, one boolean column each, named as the search library names them.
+SERVICE_FIELDS = SERVICES
 STATUS_LABELS = {
     ShopStatus.VISIBLE.value: _l("publiée"),
     ShopStatus.PENDING.value: _l("en attente de modération"),
@@ -65,6 +75,14 @@ class Category(db.Model):
     name_nl: Mapped[str] = mapped_column(String(80))
     name_en: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # What its shops sell, in French, Dutch and English, ";"-separated
+    # (seed_data/category_vocabulary.csv): indexed so that a shop is found by its products.
+    vocabulary: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    @property
+    def vocabulary_terms(self) -> tuple[str, ...]:
+        """The product words and expressions of ``vocabulary``, in file order."""
+        return tuple(term.strip() for term in self.vocabulary.split(";") if term.strip())
 
     @property
     def name(self) -> str:
@@ -96,19 +114,19 @@ class Shop(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80))
-    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(SHOP_SLUG_MAX_LENGTH))
+    name: Mapped[str] = mapped_column(String(SHOP_NAME_MAX_LENGTH))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
-    address: Mapped[str] = mapped_column(String(200), default="")
-    postcode: Mapped[str] = mapped_column(String(10))
-    town: Mapped[str] = mapped_column(String(120))
-    town_slug: Mapped[str] = mapped_column(String(130))
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX_LENGTH), default="")
+    postcode: Mapped[str] = mapped_column(String(SHOP_POSTCODE_MAX_LENGTH))
+    town: Mapped[str] = mapped_column(String(TOWN_MAX_LENGTH))
+    town_slug: Mapped[str] = mapped_column(String(TOWN_SLUG_MAX_LENGTH))
     country: Mapped[str] = mapped_column(String(2))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
-    website: Mapped[str | None] = mapped_column(String(300))
-    eshop_url: Mapped[str | None] = mapped_column(String(300))
-    phone: Mapped[str | None] = mapped_column(String(40))
+    website: Mapped[str | None] = mapped_column(String(SHOP_URL_MAX_LENGTH))
+    eshop_url: Mapped[str | None] = mapped_column(String(SHOP_URL_MAX_LENGTH))
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX_LENGTH))
     description: Mapped[str] = mapped_column(Text, default="")
     takeaway: Mapped[bool] = mapped_column(Boolean, default=False)
     click_collect: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -133,7 +151,7 @@ class Shop(db.Model):
     vote_count: Mapped[int] = mapped_column(Integer, default=0)
     hot_score: Mapped[float] = mapped_column(Float, default=0.0)
     # Where an imported row came from, so importing the same file twice adds nothing.
-    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_key: Mapped[str | None] = mapped_column(String(SOURCE_KEY_MAX_LENGTH), unique=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -18,6 +18,15 @@ from directory.moderation.services import log_action
 from directory.moderation.trust import needs_review
 from directory.places.gazetteer import geocode
 from directory.shops.duplicates import refuse_likely_duplicate, report_confirmed_duplicate
+from directory.shops.limits import (
+    ADDRESS_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    SHOP_DESCRIPTION_MAX_LENGTH,
+    SHOP_NAME_MAX_LENGTH,
+    SHOP_POSTCODE_MAX_LENGTH,
+    SHOP_SLUG_MAX_LENGTH,
+    TOWN_MAX_LENGTH,
+)
 from directory.shops.models import Category, Shop, ShopStatus
 from directory.shops.position import shop_position
 from directory.shops.ranking import hot_score
@@ -79,34 +88,34 @@ def _checked_fields(data: ShopInput, editing: Shop | None = None) -> dict:
         raise ValidationFailed(_("Choisissez une catégorie de la liste."), field="category_id")
     fields: dict[str, Any] = {
         "name": refuse_markup(
-            clean_text(data.name, "name", 120, required=True),
+            clean_text(data.name, "name", SHOP_NAME_MAX_LENGTH, required=True),
             "name",
             _("Le nom ne peut pas contenir de balises HTML."),
         ),
         "category_id": category.id,
         "address": refuse_markup(
-            clean_text(data.address, "address", 200),
+            clean_text(data.address, "address", ADDRESS_MAX_LENGTH),
             "address",
             _("L'adresse ne peut pas contenir de balises HTML."),
         ),
         "website": clean_url(data.website, "website"),
         "eshop_url": clean_url(data.eshop_url, "eshop_url"),
-        "description": clean_text(data.description, "description", 1000),
+        "description": clean_text(data.description, "description", SHOP_DESCRIPTION_MAX_LENGTH),
         "takeaway": bool(data.takeaway),
         "click_collect": bool(data.click_collect),
         "delivery": bool(data.delivery),
         "eshop": bool(data.eshop or data.eshop_url),
     }
-    phone = clean_text(data.phone, "phone", 40)
+    phone = clean_text(data.phone, "phone", PHONE_MAX_LENGTH)
     if phone and not PHONE_PATTERN.match(phone):
         raise ValidationFailed(_("Numéro de téléphone invalide."), field="phone")
     fields["phone"] = phone or None
     fields["delivery_radius_km"] = checked_delivery_radius(
         bool(data.delivery), data.delivery_radius_km
     )
-    town = clean_text(data.town, "town", 120, required=True)
+    town = clean_text(data.town, "town", TOWN_MAX_LENGTH, required=True)
     refuse_markup(town, "town", _("La localité ne peut pas contenir de balises HTML."))
-    postcode = clean_text(data.postcode, "postcode", 10, required=True)
+    postcode = clean_text(data.postcode, "postcode", SHOP_POSTCODE_MAX_LENGTH, required=True)
     place = geocode(data.country, postcode, town)
     stored = (editing.lat, editing.lon) if editing is not None else None
     same_town = editing is not None and (editing.town, editing.postcode, editing.country) == (
@@ -122,7 +131,7 @@ def _checked_fields(data: ShopInput, editing: Shop | None = None) -> dict:
         country=place.country,
         lat=lat,
         lon=lon,
-        slug=slugify(fields["name"]),
+        slug=slugify(fields["name"], SHOP_SLUG_MAX_LENGTH),
     )
     refuse_likely_duplicate(fields, confirmed=data.confirm_not_duplicate, editing=editing)
     return fields
@@ -130,7 +139,7 @@ def _checked_fields(data: ShopInput, editing: Shop | None = None) -> dict:
 
 def town_slug(town: str, country: str) -> str:
     """The URL key of a town page: ``("Liège", "BE")`` → ``"liege-be"``."""
-    return f"{slugify(town, 120)}-{country.lower()}"
+    return f"{slugify(town, TOWN_MAX_LENGTH)}-{country.lower()}"
 
 
 def create_shop(author: User | None, data: ShopInput) -> Shop:
