@@ -46,8 +46,7 @@ format: $(BIN)/activate
 	$(BIN)/ruff check --fix .
 
 bench: $(BIN)/activate
-	$(BIN)/python bench/search_benchmark.py --shops $(SHOPS)
-	$(BIN)/python bench/delivery_benchmark.py
+	$(BIN)/python bench/search_benchmark.py --shops $(SHOPS) --with-delivery
 
 # Search quality: recall@10 and MRR of bench/quality/queries.csv over the seeded demo; fails
 # below the thresholds of bench/search_quality.py (`--verbose` shows every query that missed).

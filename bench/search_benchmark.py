@@ -3,7 +3,11 @@
     .venv/bin/python bench/search_benchmark.py --shops 20000
 
 Prints a table and, as the last line, one JSON object with build times and p50/p95
-latencies per query type for both engines.
+latencies per query type for both engines, the cost of reopening the index after a commit
+(``reopen``), the memory of a worker process holding the index after its queries (``rss_mb``,
+``private_mb``), and freshness under writes (``writes``, see ``write_load.py``). With
+``--with-delivery`` (``make bench``) it also runs ``delivery_benchmark.py``'s sizes and adds its
+``delivers_to`` rows.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import gc
 import json
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -25,6 +31,7 @@ if __package__ in (None, ""):
 
 from bench.sqlite_baseline import SqliteBaseline
 from bench.synthetic_shops import Town, generate, load_towns, query_words
+from bench.write_load import READERS, SHOPS_PER_S, VOTES_PER_S, measure_writes
 from search_index import GeoPoint, SearchIndex, SearchQuery
 from search_index import snapshot as snapshot_module
 from search_index.analysis import clear_caches
@@ -90,6 +97,31 @@ def percentile(values: list[float], pct: float) -> float:
     return round(ordered[index], 3)
 
 
+def measure_reopen(
+    index: SearchIndex, shops: list, reopens: int, rng: random.Random
+) -> dict[str, float]:
+    """Open cost, then the first and next search after each of ``reopens`` one-shop commits.
+
+    A vote is such a commit: the first search after it builds the new snapshot.
+    """
+    probe = SearchQuery(text="boulangerie", facets=True)
+    start = time.perf_counter()
+    index.search(probe)
+    open_s = time.perf_counter() - start
+    first, after = [], []
+    for round_ in range(reopens):
+        shop = rng.choice(shops)
+        index.add_or_update([replace(shop, votes=shop.votes + 1, version=f"reopen-{round_}")])
+        first.extend(timed(index.search, [probe]))
+        after.extend(timed(index.search, [probe]))
+    return {
+        "open_s": round(open_s, 2),
+        "first_search_p50_ms": round(statistics.median(first), 1),
+        "first_search_max_ms": round(max(first), 1),
+        "next_search_p50_ms": round(statistics.median(after), 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shops", type=int, default=20_000)
@@ -105,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gazetteer", type=Path, default=PROJECT / "seed_data")
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temporary directory")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--idle-s", type=float, default=20.0, help="workers' idle phase")
+    parser.add_argument("--writes-s", type=float, default=30.0, help="workers under writes")
+    parser.add_argument("--reopens", type=int, default=10, help="one-shop commits timed")
+    parser.add_argument(
+        "--with-delivery", action="store_true", help="also run delivery_benchmark.py's sizes"
+    )
     args = parser.parse_args(argv)
 
     if args.term_cache_postings is not None:
@@ -122,7 +160,8 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     towns = load_towns(args.gazetteer)
     start = time.perf_counter()
     shops = generate(args.shops, towns, seed=args.seed)
-    print(f"generated {len(shops)} shops in {time.perf_counter() - start:.1f}s", flush=True)
+    size = len(shops)
+    print(f"generated {size} shops in {time.perf_counter() - start:.1f}s", flush=True)
 
     clear_caches()
     gc.collect()
@@ -139,9 +178,19 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     baseline_build_s = time.perf_counter() - start
     print(f"sqlite fts5 build: {baseline_build_s:.1f}s", flush=True)
 
+    with SearchIndex(index.path) as fresh:
+        reopen = measure_reopen(fresh, shops, args.reopens, rng=random.Random(args.seed + 2))
+    print(
+        f"open {reopen['open_s']:.2f}s; after a one-shop commit the first search took "
+        f"{reopen['first_search_p50_ms']:.1f} ms (p50, max {reopen['first_search_max_ms']:.1f}), "
+        f"the next {reopen['next_search_p50_ms']:.1f} ms",
+        flush=True,
+    )
+
     count = args.queries if args.shops >= 10_000 else max(20, args.queries // 4)
     rng = random.Random(args.seed + 1)
     results: dict[str, dict[str, float]] = {}
+    mix: list[SearchQuery] = []
     mismatches = fallbacks = 0
     for kind in QUERY_TYPES:
         warmup = make_queries(kind, 20, rng, shops, towns)
@@ -161,6 +210,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
             elif ours != theirs:
                 mismatches += 1
                 print(f"  total mismatch {kind} {query}: whoosh {ours} sqlite {theirs}")
+        mix.extend(queries)
         whoosh_ms = timed(index.search, queries)
         sqlite_ms = timed(baseline.search, queries)
         results[kind] = {
@@ -169,12 +219,29 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
             "baseline_p50_ms": percentile(sqlite_ms, 50),
             "baseline_p95_ms": percentile(sqlite_ms, 95),
         }
-    index.close()
     baseline.close()
+    rng.shuffle(mix)
+    writes = measure_writes(
+        index,
+        shops,
+        mix,
+        idle_s=args.idle_s,
+        writes_s=args.writes_s,
+        seed=args.seed + 3,
+        percentile=percentile,
+    )
+    index.close()
+    delivery = []
+    if args.with_delivery:
+        del shops, mix
+        gc.collect()
+        from bench.delivery_benchmark import DEFAULT_SIZES, run_size  # it imports this module
+
+        delivery = [run_size(size, args, workdir) for size in DEFAULT_SIZES]
 
     print()
     print(
-        f"{len(shops)} shops, {count} queries per type; totals checked on 25 per type: "
+        f"{size} shops, {count} queries per type; totals checked on 25 per type: "
         f"{'all equal' if not mismatches else f'{mismatches} MISMATCHES'}"
         f" ({fallbacks} answered by the words-left-out fallback, which FTS5 does not have)"
     )
@@ -193,15 +260,34 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         f"{build_s / baseline_build_s:>7.2f}"
     )
     print(
-        json.dumps(
-            {
-                "shops": len(shops),
-                "build_s": round(build_s, 2),
-                "baseline_build_s": round(baseline_build_s, 2),
-                "queries": results,
-            }
-        )
+        f"workers ({READERS}): {writes.rss_mb:.0f} MB resident, {writes.private_mb:.0f} MB private "
+        f"each; under {VOTES_PER_S} votes + {SHOPS_PER_S} shop a second ({writes.commits} "
+        f"commits, p50 {writes.commit_p50_ms:.0f} ms) a change was visible to every worker in "
+        f"{writes.visible_p50_ms:.0f} ms p50, {writes.visible_p95_ms:.0f} ms p95 "
+        f"({writes.changes} changes); search p95 {writes.search_p95_idle_ms:.1f} ms idle, "
+        f"{writes.search_p95_under_writes_ms:.1f} ms under writes"
     )
+    summary: dict[str, object] = {
+        "shops": size,
+        "build_s": round(build_s, 2),
+        "baseline_build_s": round(baseline_build_s, 2),
+        "queries": results,
+        "reopen": reopen,
+        "rss_mb": writes.rss_mb,
+        "private_mb": writes.private_mb,
+        "writes": {
+            "visible_p95_ms": writes.visible_p95_ms,
+            "search_p95_idle_ms": writes.search_p95_idle_ms,
+            "search_p95_under_writes_ms": writes.search_p95_under_writes_ms,
+            "visible_p50_ms": writes.visible_p50_ms,
+            "changes": writes.changes,
+            "commits": writes.commits,
+            "commit_p50_ms": writes.commit_p50_ms,
+        },
+    }
+    if delivery:
+        summary["delivers_to"] = delivery
+    print(json.dumps(summary))
     return 1 if mismatches else 0
 
 

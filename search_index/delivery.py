@@ -11,14 +11,14 @@ reads the cells of each band's bounding box of that reach around the point: abou
 per band at Belgian latitudes, whatever the number of shops. Each candidate is then tested
 exactly with ``geo.haversine_km``, the distance ``near`` filters with. Limits double from band
 to band, so a candidate's radius is at least half its band's reach: false candidates stay a
-small multiple of the true answer. Built once per snapshot, on first use.
+small multiple of the true answer. Built once per segment, on first use (``segments.py``).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .geo import KM_PER_DEGREE_LAT, bounding_box_e6, cell_count, cell_of, cells_in_box, haversine_km
@@ -37,18 +37,25 @@ class _Band:
 
 
 class DeliveryZones:
-    """The delivering shops of one snapshot, ready for "who delivers to this point?"."""
+    """The delivering shops of some columns, ready for "who delivers to this point?"."""
 
     def __init__(
-        self, lat_e6: list[int], lon_e6: list[int], radius_km: list[float], live: bytearray
+        self,
+        lat_e6: Sequence[int],
+        lon_e6: Sequence[int],
+        radius_km: Sequence[float],
+        live: Sequence[int] | None = None,
     ) -> None:
-        """Index every live document with a positive ``radius_km`` (0.0: no delivery)."""
+        """Index every document with a positive ``radius_km`` (0.0: no delivery).
+
+        With ``live``, only the documents it marks (non-zero) count.
+        """
         self._lat_e6 = lat_e6
         self._lon_e6 = lon_e6
         self._radius_km = radius_km
         by_band: dict[int, list[int]] = defaultdict(list)
-        for docnum, (radius, alive) in enumerate(zip(radius_km, live, strict=True)):
-            if alive and radius > 0:
+        for docnum, radius in enumerate(radius_km):
+            if radius > 0 and (live is None or live[docnum]):
                 by_band[bisect_left(BAND_LIMITS_KM, radius)].append(docnum)
         self._bands = [self._band(band, docs) for band, docs in sorted(by_band.items())]
         self.size = sum(map(len, by_band.values()))
@@ -84,10 +91,20 @@ class DeliveryZones:
 
     def covering(self, point: GeoPoint, docs: Iterable[int]) -> list[int]:
         """Those of ``docs`` whose delivery zone holds ``point`` (the exact test)."""
-        radius, lats, lons = self._radius_km, self._lat_e6, self._lon_e6
-        lat, lon = point.lat, point.lon
-        return [
-            d
-            for d in docs
-            if radius[d] > 0 and haversine_km(lat, lon, lats[d] / 1e6, lons[d] / 1e6) <= radius[d]
-        ]
+        return covering(point, docs, self._radius_km, self._lat_e6, self._lon_e6)
+
+
+def covering(
+    point: GeoPoint,
+    docs: Iterable[int],
+    radius: Sequence[float],
+    lats: Sequence[int],
+    lons: Sequence[int],
+) -> list[int]:
+    """Those of ``docs`` whose delivery zone (``radius`` km around their point) holds ``point``."""
+    lat, lon = point.lat, point.lon
+    return [
+        d
+        for d in docs
+        if radius[d] > 0 and haversine_km(lat, lon, lats[d] / 1e6, lons[d] / 1e6) <= radius[d]
+    ]

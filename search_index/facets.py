@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .models import SERVICES
 
@@ -12,11 +12,11 @@ MAX_TOWNS = 20
 
 def count_facets(
     docs: list[int],
-    category_code: list[int],
-    categories: list[str],
-    town_code: list[int],
-    towns: list[str],
-    services: list[int],
+    category_code: Sequence[int],
+    categories: Sequence[str],
+    town_code: Sequence[int],
+    towns: Sequence[str],
+    services: Sequence[int],
 ) -> dict[str, list[tuple[str, int]]]:
     """{"category": [(slug, n)], "town": [(town, n)], "services": [(service, n)]}, biggest first."""
     by_category = Counter(map(category_code.__getitem__, docs))

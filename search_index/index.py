@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -32,10 +34,14 @@ from .models import (
 )
 from .query import validate
 from .schema import build_schema
+from .segments import SegmentCache
 from .snapshot import Snapshot
 from .spelling import Vocabulary
 
 DEFAULT_WRITE_TIMEOUT = 10.0
+# In the index root, beside CURRENT: see SearchIndex.applying.
+APPLY_LOCK_FILE = "APPLYING.lock"
+APPLY_LOCK_POLL = 0.02
 PROGRESS_EVERY = 1_000
 # Attempts when a rebuild swaps generations under a reader or writer.
 _RETRIES = 5
@@ -67,6 +73,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._indexes: dict[Path, tuple[Any, storage.ClosingStorage]] = {}
+        # Decoded segments of the live generation, reused by each new snapshot.
+        self._segments: tuple[Path, SegmentCache] | None = None
 
     # Reading
 
@@ -122,7 +130,17 @@ class SearchIndex:
                 ):
                     return current
                 with self._lock, files.closing_on_failure():
-                    fresh = Snapshot(ix, generation, latest)
+                    # Threads that waited here while another built this commit's snapshot
+                    # take it: one build per commit per process, however many searches wait.
+                    current = self._snapshot
+                    if (
+                        current is not None
+                        and current.directory == generation
+                        and current.generation >= ix.latest_generation()
+                        and current.acquire()
+                    ):
+                        return current
+                    fresh = Snapshot(ix, generation, self._segment_cache(generation))
                     fresh.acquire()
                     old, self._snapshot = self._snapshot, fresh
                 if old is not None:
@@ -140,6 +158,13 @@ class SearchIndex:
                 self._indexes.pop(generation, None)
                 raise IndexCorruptError(f"cannot read index {generation}: {error!r}") from error
         raise IndexUnavailableError(f"index at {self.path} keeps changing; gave up opening it")
+
+    def _segment_cache(self, generation: Path) -> SegmentCache:
+        if self._segments is None or self._segments[0] != generation:
+            if self._segments is not None:
+                self._segments[1].close()
+            self._segments = (generation, SegmentCache())
+        return self._segments[1]
 
     @contextmanager
     def _reading(self) -> Iterator[Snapshot]:
@@ -173,7 +198,7 @@ class SearchIndex:
         """
         with self._reading() as snapshot:
             docids = snapshot.docids
-            return [docids[d] for d in snapshot.delivery_zones().candidates(point)]
+            return [docids[d] for d in snapshot.delivery_candidates(point)]
 
     def doc_count(self) -> int:
         """Number of indexed shops."""
@@ -196,6 +221,9 @@ class SearchIndex:
         with self._lock:
             old, self._snapshot = self._snapshot, None
             self._indexes = {}
+            segments, self._segments = self._segments, None
+        if segments is not None:
+            segments[1].close()
         if old is not None:
             old.retire()
 
@@ -245,6 +273,14 @@ class SearchIndex:
 
     def add_or_update(self, docs: Iterable[ShopDocument]) -> None:
         """Index shops, replacing any already indexed with the same id."""
+        self.apply(docs, ())
+
+    def delete(self, ids: Iterable[int]) -> None:
+        """Remove shops by id; unknown ids are ignored."""
+        self.apply((), ids)
+
+    def apply(self, docs: Iterable[ShopDocument], deleted: Iterable[int]) -> None:
+        """Index ``docs`` (replacing their old versions) and remove ``deleted``, in one commit."""
         prepared: dict[int, dict[str, Any]] = {}
         vocabulary = Vocabulary()
         categories = CategoryWords()
@@ -253,26 +289,53 @@ class SearchIndex:
             prepared[doc.id] = to_fields(doc, name_words, rest_words)
             vocabulary.add_words(name_words + rest_words, spelling_text(doc))
             categories.add([doc])
-        if not prepared:
+        removed = [shop_id for shop_id in deleted if shop_id not in prepared]
+        if not prepared and not removed:
             return
         with self._writer() as (writer, generation):
+            # One searcher finds every old version: Whoosh's update_document opens one per
+            # document, which made a batch of 500 no cheaper than 500 commits.
+            _delete_ids(writer, [*prepared, *removed])
             for fields in prepared.values():
-                writer.update_document(**fields)
-            merged = Vocabulary.load(generation)
-            merged.merge(vocabulary)
-            merged.save(generation)
-            known = CategoryWords.load(generation)
-            known.merge(categories)
-            known.save(generation)
+                writer.add_document(**fields)
+            if prepared:
+                merged = Vocabulary.load(generation)
+                merged.merge(vocabulary)
+                merged.save(generation)
+                known = CategoryWords.load(generation)
+                known.merge(categories)
+                known.save(generation)
 
-    def delete(self, ids: Iterable[int]) -> None:
-        """Remove shops by id; unknown ids are ignored."""
-        ids = list(ids)
-        if not ids:
-            return
-        with self._writer() as (writer, _generation):
-            for shop_id in ids:
-                writer.delete_by_term("id", str(shop_id))
+    @contextmanager
+    def applying(self) -> Iterator[None]:
+        """Hold this index's apply lock, shared by every process, for a read-then-write step.
+
+        Whoever writes the index last must have read the database last, or an old version of a
+        shop read by a slow drainer could overwrite the newer one a faster drainer wrote. Holding
+        a database lock for that made every other database write wait while the index wrote.
+        Waits up to ``write_timeout`` seconds, then raises IndexBusyError.
+        """
+        if not self.path.is_dir():
+            raise IndexMissingError(f"no index at {self.path}")
+        try:
+            handle = os.open(self.path / APPLY_LOCK_FILE, os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise IndexUnavailableError(f"cannot lock index {self.path}: {error}") from error
+        try:
+            deadline = time.monotonic() + self.write_timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise IndexBusyError(
+                            f"index {self.path} still being applied to after {self.write_timeout}s"
+                        ) from None
+                    time.sleep(APPLY_LOCK_POLL)
+            yield
+        finally:
+            os.close(handle)  # closing the descriptor releases the lock
 
     @classmethod
     def rebuild(
@@ -311,6 +374,13 @@ class SearchIndex:
         if progress is not None:
             progress(count)
         return cls(root, write_timeout=write_timeout)
+
+
+def _delete_ids(writer: Any, ids: Iterable[int]) -> None:
+    """Delete the committed documents of these shop ids, with one searcher for all of them."""
+    with writer.searcher() as searcher:
+        for shop_id in ids:
+            writer.delete_by_term("id", str(shop_id), searcher=searcher)
 
 
 def _build(

@@ -224,7 +224,7 @@ def _match(
         sources.append((sum(map(len, geo_cells)), "geo"))
     delivery_docs: list[int] | None = None
     if query.delivers_to is not None:
-        delivery_docs = snapshot.delivery_zones().candidates(query.delivers_to)
+        delivery_docs = snapshot.delivery_candidates(query.delivers_to)
         sources.append((len(delivery_docs), "delivery"))
     driver = min(sources)[1] if sources else "all"
 
@@ -266,7 +266,7 @@ def _match(
         docs = [d for d in docs if docids[d] not in excluded]
     if query.delivers_to is not None:
         # Whoever drove the loop, the exact test: candidates are only the zones' neighbours.
-        docs = snapshot.delivery_zones().covering(query.delivers_to, docs)
+        docs = snapshot.delivering_to(query.delivers_to, docs)
     distances = None
     if query.near is not None:
         docs, distances = _within(snapshot, query, docs)
@@ -288,7 +288,8 @@ def _open_at(snapshot: Snapshot, docs: list[int], moment: datetime) -> list[int]
         code = codes[d]
         verdict = verdicts.get(code)
         if verdict is None:
-            verdict = verdicts[code] = opens_at(*pairs[code], moment)
+            expression, country = pairs[code]
+            verdict = verdicts[code] = opens_at(expression, country, moment)
         if verdict:
             kept.append(d)
     return kept
@@ -331,20 +332,28 @@ def _inside(snapshot: Snapshot, docs: list[int], box: tuple[int, int, int, int])
 
 
 def _cells(snapshot: Snapshot, box: tuple[int, int, int, int]) -> list[list[int]]:
-    """Docnum lists of the grid cells covering a micro-degree box."""
+    """Live docnum lists of the grid cells covering a micro-degree box, segment by segment."""
     if box[0] > box[1] or box[2] > box[3]:
         return []
-    grid = snapshot.grid()
-    span = (box[1] // CELL_E6 - box[0] // CELL_E6 + 1) * (box[3] // CELL_E6 - box[2] // CELL_E6 + 1)
-    if span > len(grid):
-        # Huge box: walking the occupied cells is cheaper than walking the box.
-        return [
-            docs
-            for (cy, cx), docs in grid.items()
-            if box[0] // CELL_E6 <= cy <= box[1] // CELL_E6
-            and box[2] // CELL_E6 <= cx <= box[3] // CELL_E6
-        ]
-    return [grid[cell] for cell in cells_in_box(box) if cell in grid]
+    low_y, high_y = box[0] // CELL_E6, box[1] // CELL_E6
+    low_x, high_x = box[2] // CELL_E6, box[3] // CELL_E6
+    span = (high_y - low_y + 1) * (high_x - low_x + 1)
+    found: list[list[int]] = []
+    listed: list[tuple[int, int]] | None = None
+    for grid, base in snapshot.grids():
+        if span > len(grid):
+            # Huge box: walking the occupied cells is cheaper than walking the box.
+            lists = [
+                docs
+                for (cy, cx), docs in grid.items()
+                if low_y <= cy <= high_y and low_x <= cx <= high_x
+            ]
+        else:
+            if listed is None:
+                listed = list(cells_in_box(box))
+            lists = [grid[cell] for cell in listed if cell in grid]
+        found.extend(snapshot.live_in(docs, base) for docs in lists)
+    return found
 
 
 def _within(

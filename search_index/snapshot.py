@@ -1,92 +1,107 @@
 """Everything a searcher needs about one committed state of the index, held in memory.
 
-Opening costs about a second at 100k shops (columns read into lists, see the notes), so
-one snapshot is kept per process and replaced only when the index changes. Term
-postings are decoded once and cached with their BM25 partial scores.
+A snapshot is assembled from the per-segment columns of ``segments.py``: segments the
+previous commit already had are reused as they are, so a commit that adds a small segment
+(one changed shop) costs the decoding of that segment, the deletions, and joining the columns
+(memory copies of 4 to 8 bytes a document), not a second decoding of the whole index. One
+snapshot is kept per process and replaced only when the index changes. Term postings are
+cached per segment (decoded) and per snapshot (with their BM25 partial scores).
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from array import array
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
+from itertools import compress
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from .analysis import WORD_RE, fold
-from .categories import CategoryWords
-from .delivery import DeliveryZones
+from .categories import CATEGORIES_FILE, CategoryWords
+from .delivery import covering
 from .documents import unpack_meta
-from .geo import cell_of
-from .postings import read_postings
-from .schema import TEXT_FIELD
-from .spelling import Vocabulary
+from .models import GeoPoint
+from .segments import SegmentCache, SegmentColumns, file_key, town_key
+from .spelling import VOCAB_FILE, Vocabulary
+
+__all__ = ["Snapshot", "town_key"]
 
 # BM25 parameters (Whoosh's defaults).
 BM25_K1 = 1.2
 BM25_B = 0.75
-# Upper bound on cached postings (entries across all cached terms), about 100 MB.
+# Upper bound on cached scored postings (entries across all cached terms), about 100 MB.
 TERM_CACHE_POSTINGS = 1_000_000
-
-_Value = TypeVar("_Value", str, tuple[str, str])
 
 
 class Snapshot:
     """In-memory view of one index generation at one commit."""
 
-    def __init__(self, ix: Any, directory: Path, generation: int) -> None:
+    def __init__(self, ix: Any, directory: Path, segments: SegmentCache) -> None:
         self.directory = directory
-        self.generation = generation
-        self.reader = ix.reader()
-        self.leaves: list[tuple[Any, int]] = list(self.reader.leaf_readers())
-        if not self.reader.doc_count_all():
-            self.leaves = []  # an empty index has an EmptyReader with no segments
-        size: int = self.reader.doc_count_all()
+        self._segments = segments
+        self.generation, opened = segments.open(ix)
+        # (segment reader, its columns, base docnum) for each segment, in docnum order.
+        self.parts: list[tuple[Any, SegmentColumns, int]] = []
+        self._bases: list[int] = []
+        size = 0
+        for _segment, reader, segment_columns in opened:
+            self.parts.append((reader, segment_columns, size))
+            self._bases.append(size)
+            size += segment_columns.size
         self.size = size
         live = bytearray(b"\x01") * size
-        for segment, base in self.leaves:
+        deleted_length = 0
+        for (segment, _reader, segment_columns), (_r, _c, base) in zip(
+            opened, self.parts, strict=True
+        ):
             if segment.has_deletions():
-                for docnum in range(segment.doc_count_all()):
-                    if segment.is_deleted(docnum):
-                        live[base + docnum] = 0
+                lengths = segment_columns.lengths
+                for docnum in segment.deleted_docs():
+                    live[base + docnum] = 0
+                    deleted_length += lengths[docnum]
         self.live = live
-        self.live_count: int = sum(live)
+        self.live_count: int = live.count(1)
 
-        metas = [unpack_meta(m) for m in self._column("meta")]
-        self.docids: list[int] = [m.docid for m in metas]
-        self.lat_e6: list[int] = [m.lat_e6 for m in metas]
-        self.lon_e6: list[int] = [m.lon_e6 for m in metas]
-        self.votes: list[int] = [m.votes for m in metas]
-        self.created: list[int] = [m.created for m in metas]
-        self.services: list[int] = [m.services for m in metas]
-        self.delivery_km: list[float] = [m.delivery_km for m in metas]
+        columns = [c for _r, c, _b in self.parts]
+        self.docids = _joined(columns, "docids", "q")
+        self.lat_e6 = _joined(columns, "lat_e6", "i")
+        self.lon_e6 = _joined(columns, "lon_e6", "i")
+        self.votes = _joined(columns, "votes", "i")
+        self.created = _joined(columns, "created", "q")
+        self.services = _joined(columns, "services", "i")
+        self.delivery_km = _joined(columns, "delivery_km", "d")
+        self.lengths = _joined(columns, "lengths", "i")
+        self.category_code = _joined(columns, "category_code", "i")
+        self.town_code = _joined(columns, "town_code", "i")
+        self.postcode_code = _joined(columns, "postcode_code", "i")
+        self.hours_code = _joined(columns, "hours_code", "i")
+        # Shared, append-only value lists: a code of this snapshot always names its value.
+        codes = segments.codes
+        self.categories: list[str] = codes.categories.values
+        self.towns: list[str] = codes.towns.values
+        self.postcodes: list[str] = codes.postcodes.values
         # Many shops share their hours: a query evaluates each (hours, country) pair once.
-        self.hours, self.hours_code = _encode([(m.opening_hours, m.country) for m in metas])
-        lengths = [m.length for m in metas]
-        self.categories, self.category_code = _encode([m.category for m in metas])
-        self.towns, self.town_code = _encode([m.town for m in metas])
-        self.postcodes, self.postcode_code = _encode([m.postcode for m in metas])
-        self._versions = [m.version for m in metas]
+        self.hours: list[tuple[str, str]] = codes.hours.values
 
-        total_length = sum(length for length, alive in zip(lengths, live, strict=True) if alive)
+        total_length = sum(c.total_length for c in columns) - deleted_length
         avgdl = total_length / self.live_count if self.live_count else 1.0
-        norm_a = BM25_K1 * (1 - BM25_B)
-        norm_b = BM25_K1 * BM25_B / (avgdl or 1.0)
         # Per-document BM25 length normalisation, so a term score is idf * w / (w + norm).
-        self.bm25_norm = [norm_a + norm_b * length for length in lengths]
+        self._norm_a = BM25_K1 * (1 - BM25_B)
+        self._norm_b = BM25_K1 * BM25_B / (avgdl or 1.0)
 
         self._lock = threading.Lock()
         self._term_cache: OrderedDict[str, dict[int, float]] = OrderedDict()
         self._cached_postings = 0
-        self._grid: dict[tuple[int, int], list[int]] | None = None
-        self._delivery_zones: DeliveryZones | None = None
         self._by_category: dict[int, list[int]] = {}
-        self._by_town: dict[str, list[int]] | None = None
+        self._by_town: dict[str, list[int]] = {}
         self._vocabulary: Vocabulary | None = None
         # Read now: a search still running when a rebuild removes this generation needs it.
         self._category_words = CategoryWords()
         self._category_terms: dict[str, tuple[tuple[int, float], ...]] | None = None
+        self._category_key: Hashable = None
         self.category_terms()
         self._users = 0
         self._retired = False
@@ -110,7 +125,7 @@ class Snapshot:
             if close_now:
                 self._closed = True
         if close_now:
-            self.reader.close()
+            self._close()
 
     def retire(self) -> None:
         """Close as soon as no search uses this snapshot any more."""
@@ -120,12 +135,10 @@ class Snapshot:
             if close_now:
                 self._closed = True
         if close_now:
-            self.reader.close()
+            self._close()
 
-    def _column(self, name: str) -> list[Any]:
-        if not self.size:
-            return []  # Whoosh's EmptyReader has no columns at all
-        return list(self.reader.column_reader(name, translate=False))
+    def _close(self) -> None:
+        self._segments.release([columns.segment_id for _r, columns, _b in self.parts])
 
     # Text
 
@@ -142,8 +155,8 @@ class Snapshot:
                 return cached
         live = self.live
         weights: dict[int, float] = {}
-        for segment, base in self.leaves:
-            ids, found = read_postings(segment, TEXT_FIELD, term)
+        for reader, columns, base in self.parts:
+            ids, found = columns.postings(reader, term)
             weights.update(
                 (d, w) for d, w in zip((i + base for i in ids), found, strict=True) if live[d]
             )
@@ -155,8 +168,8 @@ class Snapshot:
         n = self.live_count
         idf = math.log(1 + (n - doc_freq + 0.5) / (doc_freq + 0.5))
         factor = idf * (BM25_K1 + 1)
-        norm = self.bm25_norm
-        scores = {d: factor * w / (w + norm[d]) for d, w in weights.items()}
+        norm_a, norm_b, lengths = self._norm_a, self._norm_b, self.lengths
+        scores = {d: factor * w / (w + norm_a + norm_b * lengths[d]) for d, w in weights.items()}
         # A category's word says the same of each of its shops, whatever their length: scored
         # as in a document of average length, and added to what the shop's own text scores.
         for docs, weight in categories:
@@ -177,35 +190,33 @@ class Snapshot:
 
     # Filters
 
-    def grid(self) -> dict[tuple[int, int], list[int]]:
-        """Grid cell -> live docnums in it, built on first use."""
-        if self._grid is None:
-            grid: dict[tuple[int, int], list[int]] = defaultdict(list)
-            for docnum, (lat, lon, alive) in enumerate(
-                zip(self.lat_e6, self.lon_e6, self.live, strict=True)
-            ):
-                if alive:
-                    grid[cell_of(lat, lon)].append(docnum)
-            self._grid = dict(grid)
-        return self._grid
+    def grids(self) -> list[tuple[dict[tuple[int, int], array[int]], int]]:
+        """(grid cell -> local docnums, base docnum) of each segment; see ``live_in``."""
+        return [(columns.grid(), base) for _r, columns, base in self.parts]
 
-    def delivery_zones(self) -> DeliveryZones:
-        """The delivering shops bucketed for ``delivers_to``, built on first use."""
-        if self._delivery_zones is None:
-            self._delivery_zones = DeliveryZones(
-                self.lat_e6, self.lon_e6, self.delivery_km, self.live
-            )
-        return self._delivery_zones
+    def live_in(self, local: Sequence[int], base: int) -> list[int]:
+        """The live documents among a segment's ``local`` docnums, as snapshot docnums."""
+        live = self.live
+        return [d for d in (i + base for i in local) if live[d]]
+
+    def delivery_candidates(self, point: GeoPoint) -> list[int]:
+        """Live docnums of the delivering shops near enough to ``point`` to test exactly."""
+        found: list[int] = []
+        for _reader, columns, base in self.parts:
+            found.extend(self.live_in(columns.delivery_zones().candidates(point), base))
+        return found
+
+    def delivering_to(self, point: GeoPoint, docs: Iterable[int]) -> list[int]:
+        """Those of ``docs`` whose delivery zone holds ``point`` (the exact test)."""
+        return covering(point, docs, self.delivery_km, self.lat_e6, self.lon_e6)
 
     def docs_in_category(self, code: int) -> list[int]:
-        """Live docnums of one category code."""
+        """Live docnums of one category code, ascending."""
         docs = self._by_category.get(code)
         if docs is None:
-            docs = [
-                d
-                for d, (c, alive) in enumerate(zip(self.category_code, self.live, strict=True))
-                if alive and c == code
-            ]
+            docs = []
+            for _reader, columns, base in self.parts:
+                docs.extend(self.live_in(columns.in_category(code), base))
             self._by_category[code] = docs
         return docs
 
@@ -219,49 +230,55 @@ class Snapshot:
         Names compare folded and by their words alone, so "Habay-la-Neuve", "HABAY LA NEUVE"
         and "Habay-La-Neuve" are one town.
         """
-        if self._by_town is None:
-            by_town: dict[str, list[int]] = defaultdict(list)
-            town_keys = [town_key(name) for name in self.towns]
-            postcode_keys = [town_key(pc) for pc in self.postcodes]
-            for d, (t, p, alive) in enumerate(
-                zip(self.town_code, self.postcode_code, self.live, strict=True)
-            ):
-                if alive:
-                    by_town[town_keys[t]].append(d)
-                    if postcode_keys[p] != town_keys[t]:
-                        by_town[postcode_keys[p]].append(d)
-            self._by_town = dict(by_town)
-        lists = [self._by_town.get(key, []) for key in {town_key(town) for town in towns}]
+        lists = [self._in_town(key) for key in {town_key(town) for town in towns}]
         if len(lists) == 1:
             return lists[0]
         return sorted({d for docs in lists for d in docs})
 
+    def _in_town(self, key: str) -> list[int]:
+        docs = self._by_town.get(key)
+        if docs is None:
+            docs = []
+            for _reader, columns, base in self.parts:
+                docs.extend(self.live_in(columns.in_town(key), base))
+            self._by_town[key] = docs
+        return docs
+
     def live_docnums(self) -> list[int]:
         """Every live docnum."""
-        return [d for d, alive in enumerate(self.live) if alive]
+        return list(compress(range(self.size), self.live))
 
     # Stored data
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """Stored fields (name, description, products) of one document."""
-        fields: dict[str, Any] = self.reader.stored_fields(docnum)
+        part = bisect_right(self._bases, docnum) - 1
+        reader, _columns, base = self.parts[part]
+        fields: dict[str, Any] = reader.stored_fields(docnum - base)
         return fields
 
     def versions(self) -> dict[int, str]:
-        """Document id -> version string for every live document."""
-        return {
-            docid: version
-            for docid, version, alive in zip(self.docids, self._versions, self.live, strict=True)
-            if alive
-        }
+        """Document id -> version string for every live document (read from the files)."""
+        versions: dict[int, str] = {}
+        live = self.live
+        for reader, _columns, base in self.parts:
+            for docnum, data in enumerate(reader.column_reader("meta", translate=False)):
+                if live[base + docnum]:
+                    meta = unpack_meta(data)
+                    versions[meta.docid] = meta.version
+        return versions
 
     def vocabulary(self) -> Vocabulary:
         """Spelling vocabulary of this generation, loaded on first use."""
         if self._vocabulary is None:
-            vocabulary = Vocabulary.load(self.directory)
-            vocabulary.merge(self._category_words.vocabulary())
-            self._vocabulary = vocabulary
+            key = (file_key(self.directory / VOCAB_FILE), self._category_key)
+            self._vocabulary = self._segments.derived("vocabulary", key, self._load_vocabulary)
         return self._vocabulary
+
+    def _load_vocabulary(self) -> Vocabulary:
+        vocabulary = Vocabulary.load(self.directory)
+        vocabulary.merge(self._category_words.vocabulary())
+        return vocabulary
 
     def category_terms(self) -> dict[str, tuple[tuple[int, float], ...]]:
         """Index term -> (code, weight) of the categories whose words hold it.
@@ -269,22 +286,32 @@ class Snapshot:
         Categories no document of this snapshot has are left out.
         """
         if self._category_terms is None:
-            codes = {slug: code for code, slug in enumerate(self.categories)}
-            self._category_words = CategoryWords.load(self.directory)
-            self._category_terms = {
-                term: tuple(sorted((codes[s], w) for s, w in slugs.items() if s in codes))
-                for term, slugs in self._category_words.terms().items()
-            }
+            # Stat first: a file replaced meanwhile is read again by the next snapshot.
+            self._category_key = file_key(self.directory / CATEGORIES_FILE)
+            known = len(self.categories)
+            self._category_words, self._category_terms = self._segments.derived(
+                "category_terms", (self._category_key, known), self._load_category_terms
+            )
         return self._category_terms
 
+    def _load_category_terms(
+        self,
+    ) -> tuple[CategoryWords, dict[str, tuple[tuple[int, float], ...]]]:
+        codes = {slug: code for code, slug in enumerate(self.categories)}
+        words = CategoryWords.load(self.directory)
+        terms = {
+            term: tuple(sorted((codes[s], w) for s, w in slugs.items() if s in codes))
+            for term, slugs in words.terms().items()
+        }
+        return words, terms
 
-def _encode(values: list[_Value]) -> tuple[list[_Value], list[int]]:
-    """Dictionary-encode a column: (distinct values, code per document)."""
-    codes: dict[_Value, int] = {}
-    encoded = [codes.setdefault(v, len(codes)) for v in values]
-    return list(codes), encoded
 
-
-def town_key(town: str) -> str:
-    """A town name or postcode as the town filter compares it: folded words, single-spaced."""
-    return " ".join(WORD_RE.findall(fold(town)))
+def _joined(columns: list[SegmentColumns], name: str, typecode: str) -> array[Any]:
+    """One column of every segment end to end (the segment's own array when there is one)."""
+    if len(columns) == 1:
+        only: array[Any] = getattr(columns[0], name)
+        return only
+    joined: array[Any] = array(typecode)
+    for segment in columns:
+        joined += getattr(segment, name)
+    return joined

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from directory.extensions import db
 from directory.search.bridge import (
+    INDEXER_INTERVAL_S,
     check_drift,
     drain,
     get_index,
@@ -70,7 +71,9 @@ def search_check_command() -> None:
 
 @click.command("search-indexer")
 @click.option("--once", is_flag=True, help="Drain the outbox once and exit.")
-@click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
+@click.option(
+    "--interval", default=INDEXER_INTERVAL_S, show_default=True, help="Seconds between polls."
+)
 @with_appcontext
 def search_indexer_command(once: bool, interval: float) -> None:
     """Apply the search outbox to the index continuously (the production indexer).

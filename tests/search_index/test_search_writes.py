@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from shop_fixtures import bump, directory, ids
 
-from search_index import IndexBusyError, SearchIndex, SearchQuery, ShopDocument
+from search_index import IndexBusyError, IndexMissingError, SearchIndex, SearchQuery, ShopDocument
 
 
 def test_update_replaces_the_document(
@@ -206,3 +206,33 @@ def test_a_writer_blocked_past_the_timeout_gets_index_busy(
     with shop_index._writer(), pytest.raises(IndexBusyError):
         impatient.add_or_update([bump(shop_docs[0])])
     impatient.close()
+
+
+def _hold_apply_lock(
+    path: str, held: "multiprocessing.synchronize.Event", done: "multiprocessing.synchronize.Event"
+) -> None:
+    with SearchIndex(path).applying():
+        held.set()
+        done.wait(timeout=30)
+
+
+def test_the_apply_lock_is_shared_by_every_process(shop_index: SearchIndex) -> None:
+    context = multiprocessing.get_context("spawn")
+    held, done = context.Event(), context.Event()
+    holder = context.Process(target=_hold_apply_lock, args=(str(shop_index.path), held, done))
+    holder.start()
+    try:
+        assert held.wait(timeout=30)
+        busy = SearchIndex(shop_index.path, write_timeout=0.1)
+        with pytest.raises(IndexBusyError), busy.applying():
+            pass
+    finally:
+        done.set()
+        holder.join(timeout=30)
+    with SearchIndex(shop_index.path, write_timeout=5).applying():
+        pass  # free again once the holder is gone
+
+
+def test_the_apply_lock_of_a_missing_index_says_so(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError), SearchIndex(tmp_path / "nowhere").applying():
+        pass
