@@ -152,6 +152,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "LANGUAGES": ("fr", "nl", "en"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: each worker limits in its own memory until Redis answers again (README).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "WRITE_RATE_LIMIT": os.environ.get("WRITE_RATE_LIMIT", "30 per minute"),
         # Failed logins per account (any address) before a back-off: see accounts/throttle.py.
         "LOGIN_THROTTLE_ENABLED": _flag("LOGIN_THROTTLE_ENABLED", default=True),

@@ -57,3 +57,31 @@ def test_limits_are_shared_through_redis(limited_browser):
     redis.Redis.from_url(REDIS_URL).flushdb()  # database 15 is reserved for the tests
     browser = limited_browser(REDIS_URL)
     assert failed_logins(browser, 4) == [400, 400, 400, 429]
+
+
+# Redis down (issue 12): each worker falls back to limits in its own memory, and the site
+# keeps serving; the per-account login throttle lets logins through (and logs it).
+DEAD_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing listens, refused at once
+
+
+def test_with_redis_down_writes_are_still_limited_and_pages_served(limited_browser):
+    browser = limited_browser(DEAD_REDIS)
+    assert browser.get("/").status_code == 200
+    assert failed_logins(browser, 4) == [400, 400, 400, 429]
+
+
+def test_with_redis_down_the_login_throttle_lets_logins_through(
+    database_url, tmp_path, member, caplog
+):
+    config = base_config(database_url, tmp_path)
+    config.update(LOGIN_THROTTLE_ENABLED=True, RATELIMIT_STORAGE_URI=DEAD_REDIS)
+    app = create_app(config)
+    try:
+        browser = Browser(app.test_client())
+        assert browser.login(member.email, "wrong password!").status_code == 400
+        assert browser.login(member.email).status_code == 302
+        assert "login throttle" in caplog.text
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -14,8 +14,11 @@ limits requests per route, not events chosen by the application.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, current_app
 from limits import RateLimitItem, parse_many
@@ -23,6 +26,21 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 EXTENSION_KEY = "login_throttle"
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _unless_storage_fails(count: Callable[[], T], otherwise: T) -> T:
+    """Run ``count``; if the storage (Redis) fails, log it and let the login through.
+
+    Failing open: the per-address limit still holds (in each worker's memory, see the config),
+    and locking every member out while Redis is down would be worse than slower guessing.
+    """
+    try:
+        return count()
+    except Exception as error:  # redis, memcached...: each backend raises its own errors
+        log.warning("login throttle unavailable, not counting: %r", error)
+        return otherwise
 
 
 class LoginThrottle:
@@ -39,6 +57,9 @@ class LoginThrottle:
 
     def retry_after(self, email: str) -> int | None:
         """Seconds before this account may try again, or None when it may try now."""
+        return _unless_storage_fails(lambda: self._retry_after(email), None)
+
+    def _retry_after(self, email: str) -> int | None:
         key = self._key(email)
         waits = [
             self._limiter.get_window_stats(item, key).reset_time - time.time()
@@ -50,14 +71,12 @@ class LoginThrottle:
     def record_failure(self, email: str) -> None:
         """Count one failed attempt for this account."""
         key = self._key(email)
-        for item in self._items:
-            self._limiter.hit(item, key)
+        _unless_storage_fails(lambda: [self._limiter.hit(item, key) for item in self._items], [])
 
     def clear(self, email: str) -> None:
         """Forget the failures of an account that just logged in."""
         key = self._key(email)
-        for item in self._items:
-            self._limiter.clear(item, key)
+        _unless_storage_fails(lambda: [self._limiter.clear(item, key) for item in self._items], [])
 
 
 def init_login_throttle(app: Flask) -> None:
