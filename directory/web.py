@@ -23,6 +23,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
@@ -184,6 +185,32 @@ def _server_error(_error):
     return render_error_page(500)
 
 
+# Seconds a client is asked to wait when the database cannot be reached (a restart takes a few).
+DATABASE_RETRY_AFTER_S = 5
+
+
+def _database_unavailable(error: Exception):
+    """The database cannot be reached (restarting, or down): 503, and retry shortly.
+
+    Nothing was written: the request's transaction is rolled back, and the pool's pre-ping
+    replaces the broken connections once the database is back.
+    """
+    current_app.logger.warning("Database unavailable: %s", error)
+    try:
+        db.session.rollback()
+    except Exception:  # the database may refuse the rollback too
+        current_app.logger.debug("Rollback failed while the database is unavailable")
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
+    if _wants_json():
+        message = "the database is unavailable, retry shortly"
+        return jsonify(error={"field": None, "message": message}), 503, headers
+    page = render_error_page(503)
+    if isinstance(page, Response):
+        page.headers.update(headers)
+        return page
+    return (*page, headers)
+
+
 def favicon():
     """``/favicon.ico``, asked for by browsers and feed readers whatever the page links to."""
     return send_from_directory(
@@ -202,6 +229,8 @@ def init_web(app: Flask) -> None:
     login_manager.login_message = _l("Connectez-vous pour continuer.")
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DisconnectionError, _database_unavailable)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     init_security(app)
 
