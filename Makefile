@@ -5,9 +5,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 SHOPS ?= 100000
+DURATION ?= 60
+FAULT_DURATION ?= 30
+LOAD_VENV := .venv-load
 export FLASK_APP := app
 
-.PHONY: run serve test lint format bench quality seed clean messages translations
+.PHONY: run serve test lint format bench load faults quality seed clean messages translations
 
 $(BIN)/activate: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +50,21 @@ format: $(BIN)/activate
 
 bench: $(BIN)/activate
 	$(BIN)/python bench/search_benchmark.py --shops $(SHOPS) --with-delivery
+
+$(LOAD_VENV)/bin/activate: requirements-load.txt
+	test -d $(LOAD_VENV) || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet -r requirements-load.txt
+	touch $(LOAD_VENV)/bin/activate
+
+# The production stack (gunicorn, PostgreSQL, Redis, the indexer) under a mixed Locust load for
+# DURATION seconds on loopback (bench/load/run.py); the last line is the JSON summary.
+load: $(BIN)/activate $(LOAD_VENV)/bin/activate
+	$(BIN)/python -m bench.load.run --duration $(DURATION) $(LOAD_ARGS)
+
+# Every fault of bench/load/faults.py under that load, FAULT_DURATION seconds each (root: two
+# of them mount file systems); one JSON line per fault, then the summary.
+faults: $(BIN)/activate $(LOAD_VENV)/bin/activate
+	$(BIN)/python -m bench.load.faults --duration $(FAULT_DURATION) $(LOAD_ARGS)
 
 # Search quality: recall@10 and MRR of bench/quality/queries.csv over the seeded demo; fails
 # below the thresholds of bench/search_quality.py (`--verbose` shows every query that missed).

@@ -45,9 +45,10 @@ def make_queries(
     kind: str, count: int, rng: random.Random, shops: list, towns: list[Town]
 ) -> list[SearchQuery]:
     """A seeded list of queries of one type."""
-    main, modifiers = query_words()
-    # A word alone must keep a term ("thé" folds to the stop word "the"): FTS5 needs one.
-    alone = [w for w in modifiers + main if parse_text(w).terms]
+    words, modifiers = query_words()
+    # Every query must keep a term ("thé" folds to the stop word "the"): FTS5 needs one.
+    main = [w for w in words if parse_text(w).terms]
+    alone = [w for w in modifiers if parse_text(w).terms] + main
     categories = sorted({s.category_slug for s in shops})
     # Radius centres are towns where shops actually are (weighted like the shops).
     centres = [(s.lat, s.lon) for s in rng.sample(shops, min(len(shops), 500))]

@@ -147,6 +147,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SEARCH_SYNC": search_sync,
         # /healthz fails when the oldest pending outbox row is older than this.
         "SEARCH_MAX_LAG_SECONDS": 300,
+        # Below this, /healthz says index_disk_full: the indexer's next merge may not fit.
+        "SEARCH_MIN_FREE_MB": _count("SEARCH_MIN_FREE_MB", 64),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "LANGUAGES": ("fr", "nl", "en"),

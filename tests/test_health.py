@@ -1,5 +1,6 @@
 """GET /healthz: the database and the index, 200 when both are sound and in step, else 503."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,8 +47,14 @@ def test_a_sound_index_in_step_is_healthy(app, root):
             "outbox_rows": 0,
             "outbox_lag_seconds": 0.0,
         },
-        "index": {"status": "ok", "documents": 2},
+        "index": {
+            "status": "ok",
+            "documents": 2,
+            "writable": True,
+            "free_mb": pytest.approx(body["index"]["free_mb"]),
+        },
     }
+    assert body["index"]["free_mb"] >= app.config["SEARCH_MIN_FREE_MB"]
 
 
 def test_a_missing_index_is_unhealthy(app, root):
@@ -56,7 +63,12 @@ def test_a_missing_index_is_unhealthy(app, root):
     status, body = health(app)
     assert status == 503
     assert body["status"] == "failing"
-    assert body["index"] == {"status": "missing", "documents": None}
+    assert body["index"] == {
+        "status": "missing",
+        "documents": None,
+        "writable": None,
+        "free_mb": None,
+    }
     assert body["database"]["status"] == "ok"
     assert "index_missing" in body["problems"]
 
@@ -129,7 +141,12 @@ def test_an_index_probe_that_fails_in_any_way_is_reported(app, root, monkeypatch
     monkeypatch.setattr(services, "get_index", explode)
     status, body = health(app)
     assert status == 503
-    assert body["index"] == {"status": "unavailable", "documents": None}
+    assert body["index"] == {
+        "status": "unavailable",
+        "documents": None,
+        "writable": None,
+        "free_mb": None,
+    }
 
 
 def test_health_is_exempt_from_rate_limits(database_url, tmp_path, monkeypatch):
@@ -148,3 +165,26 @@ def test_health_is_exempt_from_rate_limits(database_url, tmp_path, monkeypatch):
     finally:
         with limited.app_context():  # a PostgreSQL connection left open warns later, elsewhere
             db.engine.dispose()
+
+
+def test_a_nearly_full_disk_under_the_index_is_unhealthy(app, root):
+    # Whatever this machine has free is less than a petabyte.
+    app.config["SEARCH_MIN_FREE_MB"] = 2**30
+    status, body = health(app)
+    assert status == 503
+    assert body["problems"] == ["index_disk_full"]
+    assert body["index"]["status"] == "ok"
+    assert 0 < body["index"]["free_mb"] < 2**30
+
+
+def test_a_read_only_index_directory_is_unhealthy(app, root, monkeypatch):
+    # A read-only mount, as os.access reports it (chmod never stops root, who runs CI).
+    real_access = os.access
+    monkeypatch.setattr(
+        "directory.health.services.os.access",
+        lambda path, mode: False if path == str(root) else real_access(path, mode),
+    )
+    status, body = health(app)
+    assert status == 503
+    assert body["problems"] == ["index_read_only"]
+    assert body["index"]["writable"] is False

@@ -1,9 +1,12 @@
 """The database stays the truth: the outbox keeps the Whoosh index in step with it."""
 
+import errno
+import os
 import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from directory.extensions import db
@@ -224,6 +227,28 @@ def test_indexer_reports_a_failed_drain_and_keeps_the_rows(app, make_shop, monke
     result = app.test_cli_runner().invoke(args=["search-indexer", "--once"])
     assert result.exit_code == 1
     assert "could not be applied" in result.output
+    assert outbox_size(app) >= 1
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "the disk holding the search index is full"),
+        (errno.EROFS, "the search index is on a read-only file system"),
+    ],
+)
+def test_indexer_names_a_full_or_read_only_disk(app, make_shop, monkeypatch, caplog, code, words):
+    app.config["SEARCH_SYNC"] = "worker"
+    make_shop()
+
+    def no_room(*_args, **_kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(get_index(app), "apply", no_room)
+    result = app.test_cli_runner().invoke(args=["search-indexer", "--once"])
+    assert result.exit_code == 1
+    assert f"drain failed ({words}); retrying" in result.output
+    assert any(words in record.getMessage() for record in caplog.records)
     assert outbox_size(app) >= 1
 
 

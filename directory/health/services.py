@@ -7,6 +7,8 @@ monitor polling ``/healthz`` must get an answer whatever is broken.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from dataclasses import asdict, dataclass, field
 
 from flask import Flask
@@ -34,10 +36,13 @@ class DatabaseProbe:
 
 @dataclass(frozen=True)
 class IndexProbe:
-    """What the search index says: readable, and how many shops it holds."""
+    """What the search index says: readable, how many shops it holds, and whether the
+    indexer can still write it (a read-only or full file system stops every update)."""
 
     status: str
     documents: int | None = None
+    writable: bool | None = None
+    free_mb: float | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def probe_database() -> DatabaseProbe:
 def probe_index(app: Flask) -> IndexProbe:
     """Whether every file a search needs reads, and how many documents the index holds."""
     try:
-        return IndexProbe(OK, get_index(app).verify())
+        documents = get_index(app).verify()
     except IndexMissingError:
         log.error("health: the search index is missing at %s", app.config["SEARCH_INDEX_DIR"])
         return IndexProbe("missing")
@@ -95,6 +100,17 @@ def probe_index(app: Flask) -> IndexProbe:
     except Exception:
         log.exception("health: the search index probe failed")
         return IndexProbe("unavailable")
+    return IndexProbe(OK, documents, *_room_to_write(app.config["SEARCH_INDEX_DIR"]))
+
+
+def _room_to_write(path: str) -> tuple[bool | None, float | None]:
+    """(writable, free MB) of the index directory's file system; None where it cannot tell."""
+    try:
+        free = shutil.disk_usage(path).free
+    except OSError:
+        return None, None
+    # os.access sees a read-only mount even for root, for whom permissions never say no.
+    return os.access(path, os.W_OK), round(free / 2**20, 1)
 
 
 def health_report(app: Flask) -> HealthReport:
@@ -111,4 +127,9 @@ def health_report(app: Flask) -> HealthReport:
             problems.append("index_out_of_step")  # an update was lost outside the outbox
         if (database.outbox_lag_seconds or 0.0) > app.config["SEARCH_MAX_LAG_SECONDS"]:
             problems.append("outbox_lagging")
+    if index.writable is False:
+        problems.append("index_read_only")
+    if index.free_mb is not None and index.free_mb < app.config["SEARCH_MIN_FREE_MB"]:
+        log.error("health: %.1f MB left beside the search index", index.free_mb)
+        problems.append("index_disk_full")
     return HealthReport(database, index, problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 
@@ -104,7 +105,12 @@ def search_indexer_command(once: bool, interval: float) -> None:
             failures += 1
             check_index = True
             log.exception("drain failed")
-            click.echo(f"drain failed ({error}); retrying", err=True)
+            problem = disk_problem(error)
+            if problem:
+                log.error(
+                    "search indexer: %s (%s); the outbox keeps the changes", problem, index.path
+                )
+            click.echo(f"drain failed ({problem or error}); retrying", err=True)
             if once:
                 raise click.ClickException("the outbox could not be applied") from error
             time.sleep(min(interval * 2**failures, 60))
@@ -116,6 +122,18 @@ def search_indexer_command(once: bool, interval: float) -> None:
         if once:
             return
         time.sleep(interval)
+
+
+def disk_problem(error: BaseException) -> str | None:
+    """What a full or read-only disk under the index means, in words; None for other errors."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "the disk holding the search index is full"
+        if isinstance(seen, OSError) and seen.errno == errno.EROFS:
+            return "the search index is on a read-only file system"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def init_search_cli(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""The production stack under load and faults (`make load`, `make faults`)."""
