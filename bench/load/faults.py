@@ -168,13 +168,17 @@ def wait_for(check, timeout: float) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("faults", nargs="*", default=list(FAULTS), choices=FAULTS)
+    parser.add_argument("faults", nargs="*", help=f"default: all of {', '.join(FAULTS)}")
     parser.add_argument("--duration", type=int, default=int(os.environ.get("DURATION", 30)))
     parser.add_argument("--shops", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=5_000)
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = parser.parse_args(argv)
+    # Checked here: Python 3.11's argparse also checks an empty default against ``choices``.
+    unknown = set(args.faults) - set(FAULTS)
+    if unknown:
+        parser.error(f"unknown faults: {', '.join(sorted(unknown))}")
     workdir = Path(tempfile.mkdtemp(prefix="ba-faults-"))
     stack = Stack(workdir)
     results = []
