@@ -15,7 +15,6 @@ import argparse
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -154,11 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         invariants = stack.invariants()
     finally:
-        stack.stop()
-        if args.keep:
-            print(f"logs kept in {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        stack.close(keep=args.keep)
 
     total = mixed.pop("Aggregated")
     endpoints = {name: figures(row) for name, row in sorted(mixed.items())}

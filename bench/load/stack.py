@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -159,6 +160,14 @@ class Stack:
                 process.kill()
                 process.wait()
         self.processes.clear()
+
+    def close(self, keep: bool) -> None:
+        """Stop everything; remove the work directory unless ``keep`` (its logs are kept)."""
+        self.stop()
+        if keep:
+            print(f"logs kept in {self.workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def sql(self, statement: str) -> int:
         """The one integer a SQL query answers, on the stack's database."""
