@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 _reading: ContextVar[bool] = ContextVar("reading", default=False)
 _writing: ContextVar[bool] = ContextVar("writing", default=False)
@@ -72,3 +73,16 @@ def configure_sqlite(engine: Engine) -> None:
             _reading.get() or (has_request_context() and request.method in READ_ONLY_METHODS)
         )
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def refresh_statistics(session: Session) -> None:
+    """``ANALYZE``: tell the database's query planner how the tables are shaped now.
+
+    Without statistics SQLite takes an equality on any indexed column as selective, so for
+    "these 20 shops, if visible" it read every visible shop through a status index (20 ms a
+    search at 100,000 shops, not 0.1 ms by primary key). PostgreSQL's autovacuum analyzes in
+    time, but not always before the first requests after a bulk load. Run after bulk changes
+    (seeding, imports, ``reindex``); it samples, so it takes well under a second at 100,000.
+    """
+    session.execute(text("ANALYZE"))
+    session.commit()

@@ -211,6 +211,23 @@ def _database_unavailable(error: Exception):
     return (*page, headers)
 
 
+def _close_session(_error: BaseException | None) -> None:
+    """End the request's session even when its connection died under it.
+
+    Flask-SQLAlchemy's own teardown closes the session with a ROLLBACK; on a connection the
+    database dropped meanwhile (a PostgreSQL restart terminates every session) that ROLLBACK
+    raises after the page was made, and gunicorn answered 500. The database rolls back what
+    a dropped connection had begun, so the connection is thrown away instead (the pool opens
+    a new one), and the page already made goes out.
+    """
+    try:
+        db.session.remove()
+    except (OperationalError, DisconnectionError) as error:
+        current_app.logger.warning("Database connection lost at the end of a request: %s", error)
+        db.session().invalidate()
+        db.session.remove()
+
+
 def favicon():
     """``/favicon.ico``, asked for by browsers and feed readers whatever the page links to."""
     return send_from_directory(
@@ -231,6 +248,9 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(500, _server_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(DisconnectionError, _database_unavailable)
+    # Registered after Flask-SQLAlchemy's teardown, so it runs first (Flask runs them last
+    # registered first): the session is closed here, and theirs finds nothing left to close.
+    app.teardown_appcontext(_close_session)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     init_security(app)
 

@@ -11,6 +11,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from directory.config import PROJECT_ROOT
+from directory.database import refresh_statistics
 from directory.extensions import db
 from directory.places.loader import gazetteer_is_loaded, load_gazetteer, read_gazetteer
 from directory.search.bridge import drain, get_index, reindex
@@ -35,6 +36,7 @@ def _import(path: Path, *, is_demo: bool, allow_duplicates: bool = False) -> Non
             allow_duplicates=allow_duplicates,
         )
     db.session.commit()
+    refresh_statistics(db.session)
     for line in summarise(report):
         click.echo(line)
 
@@ -74,6 +76,11 @@ def _count_rows(path: Path) -> int:
 @with_appcontext
 def seed_command(if_empty: bool, no_demo: bool) -> None:
     """Create or migrate the database, then load categories, gazetteer and demo data."""
+    _seed(if_empty, no_demo)
+    refresh_statistics(db.session)
+
+
+def _seed(if_empty: bool, no_demo: bool) -> None:
     click.echo("Migrating the database...")
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
     seeded = db.session.scalar(select(func.count()).select_from(Category)) and (

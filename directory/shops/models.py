@@ -110,7 +110,7 @@ class Shop(db.Model):
         Index("ix_shops_status_votes", "status", "vote_count"),
         Index("ix_shops_status_created", "status", "created_at"),
         Index("ix_shops_category_status", "category_id", "status"),
-        Index("ix_shops_town_slug", "town_slug"),
+        Index("ix_shops_town_slug_status", "town_slug", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
