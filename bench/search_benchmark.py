@@ -23,7 +23,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 if __package__ in (None, ""):
     # Run as a script: make the project root importable.
@@ -37,7 +39,18 @@ from search_index import snapshot as snapshot_module
 from search_index.analysis import clear_caches
 from search_index.query import parse_text
 
-QUERY_TYPES = ("text", "text_category", "text_radius", "radius", "votes", "facets")
+QUERY_TYPES = (
+    "text",
+    "text_category",
+    "text_radius",
+    "radius",
+    "votes",
+    "facets",
+    "delivers_to",
+    "open_now",
+)
+# "Open now" moments: a week of opening hours, from Monday morning to Sunday evening.
+OPEN_WEEK = datetime(2026, 12, 7, tzinfo=ZoneInfo("Europe/Brussels"))
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -79,6 +92,14 @@ def make_queries(
             queries.append(SearchQuery(text=text, sort="votes", facets=False))
         elif kind == "facets":
             queries.append(SearchQuery(text=text, facets=True))
+        elif kind == "delivers_to":
+            # Customers a few km from where shops are ("who delivers to me").
+            lat, lon = rng.choice(centres)
+            point = GeoPoint(lat + rng.uniform(-0.05, 0.05), lon + rng.uniform(-0.07, 0.07))
+            queries.append(SearchQuery(text=text, delivers_to=point, facets=False))
+        elif kind == "open_now":
+            moment = OPEN_WEEK + timedelta(days=rng.randrange(7), minutes=rng.randrange(7, 21 * 60))
+            queries.append(SearchQuery(text=text, open_at=moment, facets=False))
     return queries
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -29,10 +30,17 @@ def count_facets(
             service_counts.append((name, count))
     return {
         "category": _ranked((categories[c], n) for c, n in by_category.items()),
-        "town": _ranked((towns[t], n) for t, n in by_town.items())[:MAX_TOWNS],
+        # A common word matches shops in thousands of towns: keep the first, sort only them.
+        "town": heapq.nsmallest(
+            MAX_TOWNS, ((towns[t], n) for t, n in by_town.items()), key=_rank_key
+        ),
         "services": _ranked(service_counts),
     }
 
 
+def _rank_key(pair: tuple[str, int]) -> tuple[int, str]:
+    return -pair[1], pair[0]
+
+
 def _ranked(pairs: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
-    return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+    return sorted(pairs, key=_rank_key)

@@ -9,7 +9,9 @@ load for ``--duration`` seconds, injects the fault a third of the way in, and af
 - every invariant of ``make load`` holds (vote counts, the index, the outbox).
 
 Faults: ``kill-workers`` (``kill -9`` of two web workers), ``kill-indexer`` (``kill -9``, then
-restarted), ``restart-postgres``, ``index-deleted``, ``index-truncated``, ``index-readonly``
+restarted), ``restart-postgres``, ``redis-down`` (the rate limits' Redis, a private one on
+port 6390, killed for good: the limits fall back to each worker's memory, as the README
+says), ``index-deleted``, ``index-truncated``, ``index-readonly``
 (a read-only bind mount), ``disk-full`` (the index on a tmpfs that fills up). The last two
 mount file systems, so they need root. One JSON line per fault, then a summary line.
 """
@@ -28,18 +30,20 @@ from collections import Counter
 from pathlib import Path
 
 from bench.load.run import LOCUST, LOCUSTFILE, seed, write_params
-from bench.load.stack import Stack, health
+from bench.load.stack import REDIS_URL, Stack, health
 
 STATUS = re.compile(rb'" (\d{3}) ')
 FAULTS = (
     "kill-workers",
     "kill-indexer",
     "restart-postgres",
+    "redis-down",
     "index-deleted",
     "index-truncated",
     "index-readonly",
     "disk-full",
 )
+PRIVATE_REDIS_PORT = 6390
 INDEX_FAULTS = {"index-deleted", "index-truncated", "index-readonly", "disk-full"}
 
 
@@ -77,6 +81,9 @@ def inject(name: str, stack: Stack) -> str:
     if name == "restart-postgres":
         postgres_restart()
         return "PostgreSQL restarted"
+    if name == "redis-down":
+        stack.kill("redis")
+        return f"kill -9 of the rate limits' Redis (port {PRIVATE_REDIS_PORT})"
     if name == "index-deleted":
         shutil.rmtree(index)
         return f"rm -rf {index}"
@@ -115,6 +122,8 @@ def run_fault(name: str, stack: Stack, params: Path, users: int, duration: int) 
     stack.flask("reindex")
     if name == "disk-full":
         prepare_disk_full(stack)
+    if name == "redis-down":
+        stack.start_redis(PRIVATE_REDIS_PORT)
     stack.start_web()
     stack.start_indexer()
     env = {
@@ -190,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 stack.stop()
                 unmount(stack)
+                stack.redis_url = REDIS_URL
             print(json.dumps(result), flush=True)
             results.append(result)
     finally:

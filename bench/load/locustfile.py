@@ -2,10 +2,10 @@
 
 ``Browser``: an anonymous visitor (home, text and category search, search around a point, the
 map's GeoJSON, shop pages). ``Member``: a logged-in member who also votes, takes votes back,
-leaves tips, posts shops and flags. ``Static``: one plain static file, the yardstick measured in
-the same run. What to ask for (words, points, members) comes from the JSON file named by
-``LOAD_PARAMS``, written by the runner from the seeded database: this file runs in Locust's own
-venv, without the app's libraries.
+leaves tips, posts shops and flags. ``Searcher``: text searches alone. ``Static``: one plain
+static file, the yardstick measured in the same run. What to ask for (words, points, members)
+comes from the JSON file named by ``LOAD_PARAMS``, written by the runner from the seeded
+database: this file runs in Locust's own venv, without the app's libraries.
 
 Production cookies are ``Secure`` and the stack runs on plain HTTP behind no proxy, so requests
 say ``X-Forwarded-Proto: https`` (gunicorn trusts it from loopback) and the session cookie is
@@ -193,6 +193,17 @@ class Member(Visitor):
             "confirm_not_duplicate": "y",
         }
         self.post("/shops/new", "post_shop", data)
+
+
+class Searcher(FastHttpUser):
+    """Text searches only, as fast as they are answered: the search figure put beside the
+    static one (in the mixed load, search is one share of a saturated mix)."""
+
+    wait_time = constant(0)
+
+    @task
+    def search(self) -> None:
+        self.client.get("/search", name="search", headers=HEADERS, params=_search_params())
 
 
 class Static(FastHttpUser):

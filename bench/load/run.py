@@ -3,7 +3,8 @@
 Seeds a throwaway PostgreSQL database (``ba_load``) with ``--shops`` synthetic shops and
 ``--members`` members, builds the index, starts gunicorn, the indexer and Redis-backed rate
 limits on loopback, then measures, in one run: a plain static file alone (the yardstick, a
-quarter of the time), then the mixed workload for ``--duration`` seconds. Afterwards it checks
+quarter of the time), text searches alone (another quarter), then the mixed workload for
+``--duration`` seconds. Afterwards it checks
 the invariants (vote counts, the index, the outbox) and prints one JSON line, last:
 ``{"requests", "errors_5xx", "static_rps", "endpoints": {NAME: {"rps", "p50_ms", "p95_ms",
 "p99_ms"}}, "invariants": {"votes_match", "index_clean", "outbox_empty"}}``.
@@ -148,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.start_indexer()
         static_s = max(5, args.duration // 4)
         static, static_errors = locust(stack, params, "static", ["Static"], args.users, static_s)
+        alone, alone_errors = locust(stack, params, "search", ["Searcher"], args.users, static_s)
         mixed, mixed_errors = locust(
             stack, params, "mixed", ["Browser", "Member"], args.users, args.duration
         )
@@ -159,11 +161,17 @@ def main(argv: list[str] | None = None) -> int:
     endpoints = {name: figures(row) for name, row in sorted(mixed.items())}
     for name, row in sorted(mixed.items()):
         print(f"{name:14} {figures(row)}  failures {row['Failure Count']}")
+    static_rps = figures(static["static"])["rps"]
+    search_alone = figures(alone["search"])
+    print(f"{'search alone':14} {search_alone}")
     result = {
         "requests": int(total["Request Count"]),
-        "errors_5xx": static_errors + mixed_errors,
+        "errors_5xx": static_errors + alone_errors + mixed_errors,
         "failures": int(total["Failure Count"]),
-        "static_rps": figures(static["static"])["rps"],
+        "static_rps": static_rps,
+        # Text searches alone, and their rps as a share of the static file's (goal: 0.25).
+        "search_alone": search_alone,
+        "search_alone_to_static": round(search_alone["rps"] / static_rps, 3) if static_rps else 0,
         "endpoints": endpoints,
         "invariants": invariants,
     }

@@ -37,7 +37,9 @@ def database_url(name: str = DATABASE) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-def environment(workdir: Path, port: int, workers: int, name: str = DATABASE) -> dict[str, str]:
+def environment(
+    workdir: Path, port: int, workers: int, name: str = DATABASE, redis_url: str = REDIS_URL
+) -> dict[str, str]:
     """The production environment of the stack (no mail is sent; writes are not throttled
     below what the load asks: every user comes from 127.0.0.1)."""
     return {
@@ -47,7 +49,7 @@ def environment(workdir: Path, port: int, workers: int, name: str = DATABASE) ->
         "SECRET_KEY": "load-test-secret-key-not-for-production",
         "PUBLIC_URL": "https://bonnes-adresses.load.test",
         "DATABASE_URL": database_url(name),
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_STORAGE_URI": redis_url,
         "WRITE_RATE_LIMIT": "100000 per minute",
         "SEARCH_INDEX_DIR": str(workdir / "index"),
         "UPLOAD_DIR": str(workdir / "uploads"),
@@ -78,12 +80,13 @@ class Stack:
     workdir: Path
     port: int = 5077
     workers: int = 4
+    redis_url: str = REDIS_URL
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
         """The environment every process of the stack runs with."""
-        return environment(self.workdir, self.port, self.workers)
+        return environment(self.workdir, self.port, self.workers, redis_url=self.redis_url)
 
     @property
     def url(self) -> str:
@@ -120,6 +123,22 @@ class Stack:
                 break
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not start: see {self.workdir / 'web.log'}")
+
+    def start_redis(self, port: int) -> None:
+        """A Redis of the stack's own on ``port`` (nothing saved), used for its rate limits
+        from the next ``start_web``: the fault that stops Redis leaves the machine's alone."""
+        options = ["--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+        self._start("redis", ["redis-server", *options])
+        self.redis_url = f"redis://127.0.0.1:{port}/0"
+        client = redis.Redis.from_url(self.redis_url)
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"redis-server did not start: see {self.workdir / 'redis.log'}")
 
     def start_indexer(self) -> None:
         """The one search indexer."""
